@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * edudma: the character devices /dev/edudmaN and their file operations.
+ */
+#include <linux/compat.h>
+#include <linux/fs.h>
+#include <linux/idr.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+
+#include "edudma.h"
+
+static dev_t edudma_devt;
+static struct class *edudma_class;
+static DEFINE_IDA(edudma_minors);
+
+static int edudma_open(struct inode *inode, struct file *file)
+{
+	struct edudma_dev *edev = container_of(inode->i_cdev,
+					       struct edudma_dev, cdev);
+	struct edudma_file *efile;
+	int ret = 0;
+
+	efile = kzalloc(sizeof(*efile), GFP_KERNEL);
+	if (!efile)
+		return -ENOMEM;
+
+	down_read(&edev->state_lock);
+	if (!edev->alive)
+		ret = -ENODEV;
+	up_read(&edev->state_lock);
+	if (ret) {
+		kfree(efile);
+		return ret;
+	}
+
+	get_device(&edev->dev);
+	efile->edev = edev;
+	file->private_data = efile;
+	return nonseekable_open(inode, file);
+}
+
+static int edudma_release(struct inode *inode, struct file *file)
+{
+	struct edudma_file *efile = file->private_data;
+
+	put_device(&efile->edev->dev);
+	kfree(efile);
+	return 0;
+}
+
+static const struct file_operations edudma_fops = {
+	.owner		= THIS_MODULE,
+	.open		= edudma_open,
+	.release	= edudma_release,
+	.unlocked_ioctl	= edudma_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+	.llseek		= no_llseek,
+};
+
+static void edudma_dev_release(struct device *dev)
+{
+	struct edudma_dev *edev = container_of(dev, struct edudma_dev, dev);
+
+	ida_free(&edudma_minors, edev->minor);
+	kfree(edev);
+}
+
+/*
+ * Creates /dev/edudmaN.  On success the device's lifetime is managed by the
+ * embedded struct device; on failure edev is freed here.
+ */
+int edudma_cdev_add(struct edudma_dev *edev)
+{
+	int minor, ret;
+
+	minor = ida_alloc_max(&edudma_minors, EDUDMA_MAX_DEVICES - 1,
+			      GFP_KERNEL);
+	if (minor < 0) {
+		kfree(edev);
+		return minor;
+	}
+	edev->minor = minor;
+
+	device_initialize(&edev->dev);
+	edev->dev.class = edudma_class;
+	edev->dev.parent = &edev->pdev->dev;
+	edev->dev.devt = MKDEV(MAJOR(edudma_devt), minor);
+	edev->dev.release = edudma_dev_release;
+	ret = dev_set_name(&edev->dev, EDUDMA_NAME "%d", minor);
+	if (ret)
+		goto err_put;
+
+	cdev_init(&edev->cdev, &edudma_fops);
+	edev->cdev.owner = THIS_MODULE;
+	ret = cdev_device_add(&edev->cdev, &edev->dev);
+	if (ret)
+		goto err_put;
+	return 0;
+
+err_put:
+	put_device(&edev->dev);
+	return ret;
+}
+
+/*
+ * Removes /dev/edudmaN: no new open succeeds afterwards.  Files already
+ * open keep their reference; the memory goes with the last put_device().
+ */
+void edudma_cdev_del(struct edudma_dev *edev)
+{
+	cdev_device_del(&edev->cdev, &edev->dev);
+}
+
+int edudma_cdev_init(void)
+{
+	int ret;
+
+	ret = alloc_chrdev_region(&edudma_devt, 0, EDUDMA_MAX_DEVICES,
+				  EDUDMA_NAME);
+	if (ret)
+		return ret;
+
+	edudma_class = class_create(THIS_MODULE, EDUDMA_NAME);
+	if (IS_ERR(edudma_class)) {
+		unregister_chrdev_region(edudma_devt, EDUDMA_MAX_DEVICES);
+		return PTR_ERR(edudma_class);
+	}
+	return 0;
+}
+
+void edudma_cdev_exit(void)
+{
+	class_destroy(edudma_class);
+	unregister_chrdev_region(edudma_devt, EDUDMA_MAX_DEVICES);
+	ida_destroy(&edudma_minors);
+}

@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * edudma: ioctl dispatch.  One function per command; every command
+ * validates its argument the same way (see Documentation/uapi.md).
+ */
+#include <linux/fs.h>
+#include <linux/uaccess.h>
+
+#include <uapi/linux/edudma.h>
+
+#include "edudma.h"
+#include "edudma_regs.h"
+
+/*
+ * Copies the first @minsz bytes of a VFIO-style argument struct and checks
+ * argsz.  Bytes the caller passes beyond what this driver knows must be
+ * zero, so that a newer userspace never has a request silently cut short.
+ */
+static int edudma_copy_args(void *karg, size_t minsz, void __user *uarg)
+{
+	u32 argsz;
+	int ret;
+
+	if (copy_from_user(&argsz, uarg, sizeof(argsz)))
+		return -EFAULT;
+	if (argsz < minsz)
+		return -EINVAL;
+	if (copy_from_user(karg, uarg, minsz))
+		return -EFAULT;
+	if (argsz > minsz) {
+		ret = check_zeroed_user(uarg + minsz, argsz - minsz);
+		if (ret < 0)
+			return ret;
+		if (!ret)
+			return -EINVAL;
+	}
+	return 0;
+}
+
+static int edudma_ioctl_get_info(struct edudma_dev *edev, void __user *uarg)
+{
+	struct edudma_device_info info;
+	const size_t minsz = offsetofend(struct edudma_device_info, reserved);
+	int ret;
+
+	ret = edudma_copy_args(&info, minsz, uarg);
+	if (ret)
+		return ret;
+	if (info.flags)
+		return -EINVAL;
+
+	memset(&info, 0, sizeof(info));
+	info.argsz = minsz;
+	info.api_version = EDUDMA_API_VERSION;
+	info.ident = edev->ident;
+	info.liveness = edev->liveness;
+	if (edev->live)
+		info.caps |= EDUDMA_CAP_LIVE;
+	if (device_iommu_mapped(&edev->pdev->dev))
+		info.caps |= EDUDMA_CAP_IOMMU;
+	info.irq_mode = edev->irq_mode;
+	info.pci_domain = pci_domain_nr(edev->pdev->bus);
+	info.pci_bus = edev->pdev->bus->number;
+	info.pci_devfn = edev->pdev->devfn;
+	info.bar_size = edev->bar_len;
+	info.dma_window = EDU_DMA_WINDOW;
+	info.dma_window_size = EDU_DMA_WINDOW_SIZE;
+	info.max_transfer = EDU_DMA_MAX_END;
+	info.dma_mask = edev->dma_mask;
+	info.minor = edev->minor;
+
+	if (copy_to_user(uarg, &info, minsz))
+		return -EFAULT;
+	return 0;
+}
+
+long edudma_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct edudma_file *efile = file->private_data;
+	struct edudma_dev *edev = efile->edev;
+	void __user *uarg = (void __user *)arg;
+	long ret;
+
+	down_read(&edev->state_lock);
+	if (!edev->alive) {
+		ret = -ENODEV;
+		goto out;
+	}
+
+	switch (cmd) {
+	case EDUDMA_GET_INFO:
+		ret = edudma_ioctl_get_info(edev, uarg);
+		break;
+	default:
+		ret = -ENOTTY;
+		break;
+	}
+out:
+	up_read(&edev->state_lock);
+	return ret;
+}

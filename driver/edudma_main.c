@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * edudma: module entry points and the PCI driver (probe and remove).
+ */
+#include <linux/dma-mapping.h>
+#include <linux/module.h>
+#include <linux/pci.h>
+#include <linux/slab.h>
+
+#include <uapi/linux/edudma.h>
+
+#include "edudma.h"
+#include "edudma_regs.h"
+
+static unsigned int dma_bits = EDU_DEFAULT_DMA_BITS;
+module_param(dma_bits, uint, 0444);
+MODULE_PARM_DESC(dma_bits,
+		 "DMA address bits the device can reach (default 28, the edu device's own mask; raise it only together with QEMU's -device edu,dma_mask=...)");
+
+#define EDUDMA_LIVENESS_PATTERN	0x5eed1e55U
+
+static int edudma_check_hw(struct edudma_dev *edev)
+{
+	edev->ident = ioread32(edev->bar + EDU_REG_IDENT);
+	iowrite32(EDUDMA_LIVENESS_PATTERN, edev->bar + EDU_REG_LIVENESS);
+	edev->liveness = ioread32(edev->bar + EDU_REG_LIVENESS);
+	edev->live = edev->liveness == (u32)~EDUDMA_LIVENESS_PATTERN;
+
+	if (edev->ident != EDU_IDENT_VALUE)
+		pci_warn(edev->pdev, "unexpected ident 0x%08x\n", edev->ident);
+	if (!edev->live) {
+		pci_err(edev->pdev, "liveness check failed: wrote 0x%08x, read 0x%08x\n",
+			EDUDMA_LIVENESS_PATTERN, edev->liveness);
+		return -EIO;
+	}
+	return 0;
+}
+
+static int edudma_probe(struct pci_dev *pdev, const struct pci_device_id *id)
+{
+	struct edudma_dev *edev;
+	int ret;
+
+	if (dma_bits < 24 || dma_bits > 64) {
+		pci_err(pdev, "dma_bits=%u out of range 24..64\n", dma_bits);
+		return -EINVAL;
+	}
+
+	ret = pcim_enable_device(pdev);
+	if (ret)
+		return ret;
+	pci_set_master(pdev);
+
+	ret = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(dma_bits));
+	if (ret) {
+		pci_err(pdev, "cannot use a %u-bit DMA mask\n", dma_bits);
+		return ret;
+	}
+
+	ret = pcim_iomap_regions(pdev, BIT(EDU_BAR), EDUDMA_NAME);
+	if (ret)
+		return ret;
+
+	edev = kzalloc(sizeof(*edev), GFP_KERNEL);
+	if (!edev)
+		return -ENOMEM;
+	edev->pdev = pdev;
+	edev->bar = pcim_iomap_table(pdev)[EDU_BAR];
+	edev->bar_len = pci_resource_len(pdev, EDU_BAR);
+	edev->dma_mask = DMA_BIT_MASK(dma_bits);
+	init_rwsem(&edev->state_lock);
+
+	ret = edudma_check_hw(edev);
+	if (ret)
+		goto err_free;
+
+	ret = edudma_irq_setup(edev);
+	if (ret)
+		goto err_free;
+
+	edev->alive = true;
+	pci_set_drvdata(pdev, edev);
+
+	/* Last: from here on userspace can reach the device. */
+	ret = edudma_cdev_add(edev);	/* frees edev on failure */
+	if (ret) {
+		edudma_irq_teardown(edev);
+		pci_set_drvdata(pdev, NULL);
+		return ret;
+	}
+
+	pci_info(pdev, "edudma%u: ident 0x%08x, %s, %u-bit DMA%s\n",
+		 edev->minor, edev->ident,
+		 edev->irq_mode == EDUDMA_IRQ_MSI ? "MSI" : "INTx", dma_bits,
+		 device_iommu_mapped(&pdev->dev) ? " through an IOMMU" : "");
+	return 0;
+
+err_free:
+	kfree(edev);
+	return ret;
+}
+
+static void edudma_remove(struct pci_dev *pdev)
+{
+	struct edudma_dev *edev = pci_get_drvdata(pdev);
+
+	/* First the char device, so no new file can be opened. */
+	edudma_cdev_del(edev);
+
+	/* Then wait for every ioctl using the hardware and fence them off. */
+	down_write(&edev->state_lock);
+	edev->alive = false;
+	up_write(&edev->state_lock);
+
+	edudma_irq_teardown(edev);
+	pci_set_drvdata(pdev, NULL);
+	put_device(&edev->dev);		/* open files may hold more */
+}
+
+static const struct pci_device_id edudma_ids[] = {
+	{ PCI_DEVICE(EDU_VENDOR_ID, EDU_DEVICE_ID) },
+	{ }
+};
+MODULE_DEVICE_TABLE(pci, edudma_ids);
+
+static struct pci_driver edudma_pci_driver = {
+	.name		= EDUDMA_NAME,
+	.id_table	= edudma_ids,
+	.probe		= edudma_probe,
+	.remove		= edudma_remove,
+};
+
+static int __init edudma_init(void)
+{
+	int ret;
+
+	ret = edudma_cdev_init();
+	if (ret)
+		return ret;
+	ret = pci_register_driver(&edudma_pci_driver);
+	if (ret)
+		edudma_cdev_exit();
+	return ret;
+}
+
+static void __exit edudma_exit(void)
+{
+	pci_unregister_driver(&edudma_pci_driver);
+	edudma_cdev_exit();
+}
+
+module_init(edudma_init);
+module_exit(edudma_exit);
+
+MODULE_DESCRIPTION("DMA with long-term pinned user memory for QEMU's edu device");
+MODULE_AUTHOR("edudma developers");
+MODULE_LICENSE("GPL");
