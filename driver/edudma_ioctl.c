@@ -49,8 +49,8 @@ static int edudma_ioctl_get_info(struct edudma_dev *edev, void __user *uarg)
 	if (info.flags)
 		return -EINVAL;
 
-	memset(&info, 0, sizeof(info));
-	info.argsz = minsz;
+	memset(&info.api_version, 0,
+	       sizeof(info) - offsetof(struct edudma_device_info, api_version));
 	info.api_version = EDUDMA_API_VERSION;
 	info.ident = edev->ident;
 	info.liveness = edev->liveness;

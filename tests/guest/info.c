@@ -28,7 +28,7 @@ static void check_device(const char *path)
 
 	fd = open(path, O_RDWR);
 	if (!tap_ok(fd >= 0, "%s: open", path)) {
-		for (int i = 0; i < 9; i++)
+		for (int i = 0; i < 10; i++)
 			tap_ok(0, "%s: skipped, open failed", path);
 		return;
 	}
@@ -66,6 +66,7 @@ static void check_device(const char *path)
 	ret = ioctl(fd, EDUDMA_GET_INFO, &plus);
 	tap_ok(ret == 0 && plus.info.ident == 0x010000ed,
 	       "%s: larger argsz with a zero tail is accepted", path);
+	tap_ok(plus.info.argsz == sizeof(plus), "%s: argsz is left as the caller set it", path);
 	plus.tail[1] = 1;
 	plus.info.flags = 0;
 	ret = ioctl(fd, EDUDMA_GET_INFO, &plus);
@@ -86,7 +87,7 @@ int main(void)
 
 	if (n <= 0)
 		tap_skip_all("no /dev/edudma* device in this guest");
-	tap_plan(1 + n * 10);
+	tap_plan(1 + n * 11);
 	tap_ok(n == lab_edu_pci_devices(),
 	       "one /dev/edudmaN per edu PCI device (%d nodes, %d devices)",
 	       n, lab_edu_pci_devices());
