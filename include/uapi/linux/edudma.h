@@ -65,4 +65,173 @@ struct edudma_device_info {
 
 #define EDUDMA_GET_INFO		_IO(EDUDMA_TYPE, EDUDMA_BASE + 0)
 
+/* ------------------------------------------------------------------------
+ * EDUDMA_REG_MR: register user memory (RDMA's reg_mr, VFIO's MAP_DMA).
+ *
+ * Pins [addr, addr + length) long-term, charges it to RLIMIT_MEMLOCK,
+ * builds a scatterlist and maps it for the device.  Any alignment; the
+ * handle is valid only on the file that made it.
+ *
+ * in:  argsz, flags (EDUDMA_ACCESS_*, at least one), addr, length
+ * out: handle, nr_pages (pages pinned), nr_segments (DMA segments)
+ * errors: EINVAL (argsz, flags, length 0, addr + length overflows),
+ *         EFAULT (not mapped, or not accessible as asked: read-only memory
+ *                 with EDUDMA_ACCESS_DEV_WRITE, PROT_NONE),
+ *         ENOMEM (over RLIMIT_MEMLOCK without CAP_IPC_LOCK, or no memory),
+ *         ENOSPC (the file's max_regions or max_pinned_mb budget is used),
+ *         ERANGE (a page lies above the DMA mask and no IOMMU remaps it),
+ *         ENODEV (device removed)
+ */
+struct edudma_reg_mr {
+	__u32 argsz;
+	__u32 flags;		/* EDUDMA_ACCESS_* */
+	__aligned_u64 addr;	/* user virtual address */
+	__aligned_u64 length;	/* bytes, > 0 */
+	__u32 handle;		/* out */
+	__u32 nr_segments;	/* out */
+	__aligned_u64 nr_pages;	/* out */
+};
+
+#define EDUDMA_ACCESS_DEV_READ	(1U << 0)	/* the device reads the memory */
+#define EDUDMA_ACCESS_DEV_WRITE	(1U << 1)	/* the device writes the memory */
+#define EDUDMA_ACCESS_MASK	(EDUDMA_ACCESS_DEV_READ | EDUDMA_ACCESS_DEV_WRITE)
+
+#define EDUDMA_REG_MR		_IO(EDUDMA_TYPE, EDUDMA_BASE + 1)
+
+/* ------------------------------------------------------------------------
+ * EDUDMA_DEREG_MR: unmap, unpin (dirtying pages the device could write)
+ * and return the memlock charge.
+ *
+ * in:  argsz, flags (0), handle
+ * errors: EINVAL, ENOENT (no such handle on this file),
+ *         EBUSY (transfers on the region are queued or running)
+ */
+struct edudma_dereg_mr {
+	__u32 argsz;
+	__u32 flags;
+	__u32 handle;
+	__u32 reserved;		/* 0 */
+};
+
+#define EDUDMA_DEREG_MR		_IO(EDUDMA_TYPE, EDUDMA_BASE + 2)
+
+/* ------------------------------------------------------------------------
+ * EDUDMA_XFER: move data through the device.
+ *
+ * op EDUDMA_OP_TO_DEV:   memory (src) -> device buffer [dev_offset, +length)
+ * op EDUDMA_OP_FROM_DEV: device buffer [dev_offset, +length) -> memory (dst)
+ * op EDUDMA_OP_COPY:     memory (src) -> memory (dst), any length, through
+ *                        the device buffer (which it overwrites: see
+ *                        Documentation/uapi.md, "the device buffer")
+ *
+ * A memory side is a registration (src_handle/dst_handle, and src/dst an
+ * offset into it) or, with EDUDMA_XFER_SRC_PTR / EDUDMA_XFER_DST_PTR, a
+ * plain user address in src/dst pinned only for this transfer (one-shot).
+ * TO_DEV and FROM_DEV need dev_offset + length <= max_transfer (4095).
+ *
+ * Synchronous (default): returns when the data has moved, or with the
+ * error.  With EDUDMA_XFER_ASYNC: returns at once; a struct
+ * edudma_completion carrying cookie is later read() from the file.
+ *
+ * errors: EINVAL (argsz, flags, op, reserved, length 0, range outside the
+ *         region or the device buffer, overflow), ENOENT (unknown handle),
+ *         EACCES (region lacks the access the op needs: DEV_READ for a
+ *         source, DEV_WRITE for a destination), EFAULT/ENOMEM/ERANGE (as
+ *         EDUDMA_REG_MR, one-shot sides), EAGAIN (async: max_inflight
+ *         completions not yet read), EINTR (sync wait interrupted by a
+ *         signal; the device is stopped before return), ETIMEDOUT (the
+ *         device did not finish within the timeout_ms parameter), ENODEV
+ *         (device removed), ECANCELED (in completions only: cancelled)
+ */
+struct edudma_xfer {
+	__u32 argsz;
+	__u32 flags;		/* EDUDMA_XFER_* */
+	__u32 op;		/* EDUDMA_OP_* */
+	__u32 dev_offset;	/* TO_DEV, FROM_DEV: offset in device buffer */
+	__aligned_u64 length;
+	__aligned_u64 cookie;	/* ASYNC: returned in the completion */
+	__u32 src_handle;
+	__u32 dst_handle;
+	__aligned_u64 src;	/* offset in src_handle, or address (SRC_PTR) */
+	__aligned_u64 dst;	/* offset in dst_handle, or address (DST_PTR) */
+};
+
+#define EDUDMA_OP_TO_DEV	1
+#define EDUDMA_OP_FROM_DEV	2
+#define EDUDMA_OP_COPY		3
+
+#define EDUDMA_XFER_ASYNC	(1U << 0)
+#define EDUDMA_XFER_SRC_PTR	(1U << 1)
+#define EDUDMA_XFER_DST_PTR	(1U << 2)
+#define EDUDMA_XFER_MASK	(EDUDMA_XFER_ASYNC | EDUDMA_XFER_SRC_PTR | \
+				 EDUDMA_XFER_DST_PTR)
+
+#define EDUDMA_XFER		_IO(EDUDMA_TYPE, EDUDMA_BASE + 3)
+
+/*
+ * What read() on the file returns: one record per finished asynchronous
+ * transfer, as many as fit in the buffer (EINVAL if not even one does).
+ * read() blocks until one is there, unless O_NONBLOCK (then EAGAIN);
+ * poll()/epoll report EPOLLIN while records wait.
+ */
+struct edudma_completion {
+	__aligned_u64 cookie;
+	__s32 status;		/* 0 or -errno */
+	__u32 reserved;
+	__aligned_u64 bytes;	/* bytes moved before the end or the error */
+};
+
+/* ------------------------------------------------------------------------
+ * EDUDMA_SET_EVENTFD: signal an eventfd (+1) for every completion posted.
+ * in: argsz, flags (0), fd (an eventfd, or -1 to detach)
+ * errors: EINVAL, EBADF (not an eventfd)
+ */
+struct edudma_eventfd {
+	__u32 argsz;
+	__u32 flags;
+	__s32 fd;
+	__u32 reserved;
+};
+
+#define EDUDMA_SET_EVENTFD	_IO(EDUDMA_TYPE, EDUDMA_BASE + 4)
+
+/* ------------------------------------------------------------------------
+ * EDUDMA_FACTORIAL: the device computes n! (modulo 2^32), completed by
+ * interrupt.
+ * in: argsz, flags (0), n;  out: result
+ * errors: EINVAL, ETIMEDOUT, EINTR, ENODEV
+ */
+struct edudma_factorial {
+	__u32 argsz;
+	__u32 flags;
+	__u32 n;
+	__u32 result;
+};
+
+#define EDUDMA_FACTORIAL	_IO(EDUDMA_TYPE, EDUDMA_BASE + 5)
+
+/* ------------------------------------------------------------------------
+ * EDUDMA_GET_STATS: the device's counters (also in sysfs, under
+ * /sys/class/edudma/edudmaN/stats/).
+ * in: argsz, flags (0);  out: the rest
+ */
+struct edudma_stats {
+	__u32 argsz;
+	__u32 flags;
+	__aligned_u64 regions;		/* registrations now */
+	__aligned_u64 pinned_pages;	/* pages pinned now (regions, one-shot) */
+	__aligned_u64 reg_total;	/* registrations ever made */
+	__aligned_u64 bytes_to_dev;	/* DMA bytes memory -> device */
+	__aligned_u64 bytes_from_dev;	/* DMA bytes device -> memory */
+	__aligned_u64 dma_to_dev;	/* DMA operations memory -> device */
+	__aligned_u64 dma_from_dev;	/* DMA operations device -> memory */
+	__aligned_u64 xfers;		/* transfers completed (any status) */
+	__aligned_u64 errors;		/* transfers that ended in an error */
+	__aligned_u64 timeouts;		/* of those, timeouts */
+	__aligned_u64 queue_depth;	/* transfers queued or running now */
+	__aligned_u64 factorials;
+};
+
+#define EDUDMA_GET_STATS	_IO(EDUDMA_TYPE, EDUDMA_BASE + 6)
+
 #endif /* _UAPI_LINUX_EDUDMA_H */
