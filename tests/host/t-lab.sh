@@ -1,0 +1,196 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# t-lab.sh: what qemu/run promises (Documentation/lab.md), one real guest
+# boot per case (8 boots, about 6 s each on TCG): exit statuses, streaming,
+# --devices, --add with a dynamically linked program, --timeout, a guest
+# panic, --no-module, --iommu, option errors, and hot-unplug through --qmp.
+#
+# Needs a built lab (make).  The hot-unplug case needs python3 for
+# tests/host/qmp and is skipped without it.  Each boot's output, stderr,
+# report and kernel log stay in build/check/t-lab/.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+run=$top/qemu/run
+work=${EDUDMA_CHECK_DIR:-$top/build/check}/t-lab
+rm -rf "$work"
+mkdir -p "$work" || exit 1
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/t-lab.XXXXXX") || exit 1
+bg=''
+cleanup() {
+	[ -n "$bg" ] && kill "$bg" 2> /dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+n=0 failures=0
+ok() {	# COND-STATUS NAME
+	n=$((n + 1))
+	if [ "$1" = 0 ]; then
+		echo "ok $n $2"
+	else
+		echo "not ok $n $2"
+		failures=$((failures + 1))
+	fi
+}
+skip() { n=$((n + 1)); echo "ok $n $2 # SKIP $1"; }
+now() { date +%s.%N; }
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
+
+# boot NAME QEMU/RUN-ARGS...: one guest; sets rc and secs, keeps the files
+# NAME.out, NAME.err, NAME.report and NAME.klog in $work.
+boot() {
+	local name=$1 start
+	shift
+	start=$(now)
+	"$run" --no-build --report "$work/$name.report" --klog "$work/$name.klog" \
+		"$@" > "$work/$name.out" 2> "$work/$name.err" < /dev/null
+	rc=$?
+	secs=$(since "$start")
+	echo "# $name: exit $rc after $secs s"
+}
+# explain NAME: the boot's files as diagnostics (after a failed case)
+explain() {
+	local f
+	for f in out err report; do
+		[ -s "$work/$1.$f" ] || continue
+		echo "#   $1.$f:"
+		tail -n 20 "$work/$1.$f" | sed 's/^/#   | /'
+	done
+}
+check() {	# COND-STATUS BOOT NAME
+	ok "$1" "$3"
+	[ "$1" = 0 ] || explain "$2"
+}
+report() { sed -n "s/^$2=//p" "$work/$1.report" 2> /dev/null; }
+
+echo "TAP version 13"
+echo "1..16"
+
+# --- exit statuses and the report ------------------------------------------
+boot false -- false
+[ "$rc" = 1 ]
+check $? false "-- false: qemu/run exits 1, the command's status (got $rc)"
+[ "$(report false result)" = ok ] && [ "$(report false status)" = 1 ] &&
+	[ "$(report false rmmod)" = 0 ] && [ -n "$(report false pins)" ]
+check $? false "--report: result=ok, status=1, rmmod=0 and the pin counters"
+
+boot exit7 --devices 2 -- sh -c 'ls -1 /dev; exit 7'
+[ "$rc" = 7 ]
+check $? exit7 "-- sh -c 'ls -1 /dev; exit 7': exits 7 (got $rc)"
+grep -qx edudma0 "$work/exit7.out" && grep -qx edudma1 "$work/exit7.out" &&
+	! grep -q edudma2 "$work/exit7.out"
+check $? exit7 "--devices 2: the command's output is streamed and shows edudma0 and edudma1 only"
+
+# --- --add with a dynamically linked program -------------------------------
+mkdir -p "$tmp/add"
+cat > "$tmp/hello.c" <<'EOF'
+#include <stdio.h>
+#include <unistd.h>
+
+int main(int argc, char **argv)
+{
+	char cwd[256];
+
+	printf("hello argc=%d arg1=%s cwd=%s\n", argc, argc > 1 ? argv[1] : "",
+	       getcwd(cwd, sizeof(cwd)) ? cwd : "?");
+	return 0;
+}
+EOF
+gcc -O2 -o "$tmp/add/hello" "$tmp/hello.c" 2> "$tmp/gcc.err" &&
+	ldd "$tmp/add/hello" 2> /dev/null | grep -q 'libc\.so'
+ok $? "a dynamically linked program builds on the host (needs libc.so)"
+sed 's/^/#   /' "$tmp/gcc.err"
+
+boot add --add "$tmp/add" -- hello 'two words'
+[ "$rc" = 0 ] && grep -qx 'hello argc=2 arg1=two words cwd=/add' "$work/add.out"
+check $? add "--add DIR -- hello 'two words': runs from /add with its libraries, argument intact"
+
+# --- --timeout ------------------------------------------------------------
+# A busy loop, not sleep: with icount (sleep=off) an idle guest's virtual
+# clock jumps ahead, so `sleep 100` in the guest ends in no wall time.
+boot timeout --timeout 10 -- sh -c 'while :; do :; done'
+[ "$rc" = 124 ] && awk -v s="$secs" 'BEGIN { exit !(s < 20) }'
+check $? timeout "--timeout 10 with a guest that never ends: exit 124 within 20 s (got $rc after $secs s)"
+
+# --- a guest panic ---------------------------------------------------------
+# Writing to /proc/sysrq-trigger works whatever kernel.sysrq says (that
+# setting only filters the keyboard); measured: the Debian guest has 438.
+boot panic -- sh -c 'echo c > /proc/sysrq-trigger; sleep 1; echo survived'
+[ "$rc" = 125 ] && grep -q 'Kernel panic' "$work/panic.klog" &&
+	! grep -q survived "$work/panic.out"
+check $? panic "a guest panic (sysrq c): exit 125, panic in the kernel log (got $rc)"
+[ "$(report panic result)" != ok ] && [ -n "$(report panic klog_bad)" ]
+check $? panic "the panic's report: result is not ok, klog_bad names it"
+
+# --- --no-module, --iommu --------------------------------------------------
+boot nomodule --no-module -- sh -c '! test -e /dev/edudma0 && ! grep -q "^edudma " /proc/modules'
+[ "$rc" = 0 ] && [ -z "$(report nomodule rmmod)" ]
+check $? nomodule "--no-module: no /dev/edudma0, no module, no rmmod (got $rc)"
+
+boot iommu --iommu -- sh -c 'ls /sys/class/iommu | grep -q . && grep -q intel_iommu=on /proc/cmdline'
+[ "$rc" = 0 ]
+check $? iommu "--iommu: the guest has an IOMMU in /sys/class/iommu (got $rc)"
+
+# --- option errors: no boot ------------------------------------------------
+bad=0
+for args in "--no-such-option -- true" "--devices many -- true" "--devices 2"; do
+	# shellcheck disable=SC2086
+	"$run" --no-build $args > /dev/null 2> "$tmp/bad.err"
+	r=$?
+	[ "$r" = 2 ] || { bad=1; echo "#   qemu/run $args: exit $r"; }
+done
+ok $bad "bad options (unknown, not a number, no command): exit 2"
+
+# --- hot-unplug through --qmp ----------------------------------------------
+# --no-icount: the guest waits in real time for the host's device_del; with
+# icount its idle clock would race ahead and the wait would end at once.
+qmp_cases=(
+	"--qmp: the guest sees edudma0 and edudma1 before"
+	"--qmp: device_del edu1 is accepted and QEMU reports DEVICE_DELETED"
+	"--qmp: afterwards the guest shows edudma0 only"
+	"--qmp: the run after the unplug ends cleanly (exit 0, rmmod 0, klog clean)"
+)
+if ! command -v python3 > /dev/null; then
+	for c in "${qmp_cases[@]}"; do
+		skip "python3 is not installed (tests/host/qmp needs it: apt-get install python3)" "$c"
+	done
+else
+	sock=$tmp/qmp.sock
+	# shellcheck disable=SC2016 # expanded by the guest's shell
+	guest='echo before: $(ls /dev | grep edudma); echo ready
+i=0
+while [ -e /dev/edudma1 ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+echo after: $(ls /dev | grep edudma)'
+	start=$(now)
+	"$run" --no-build --no-icount --devices 2 --qmp "$sock" --timeout 180 \
+		--report "$work/qmp.report" --klog "$work/qmp.klog" \
+		-- sh -c "$guest" > "$work/qmp.out" 2> "$work/qmp.err" < /dev/null &
+	bg=$!
+	for _ in $(seq 1200); do
+		grep -q '^ready' "$work/qmp.out" && break
+		kill -0 "$bg" 2> /dev/null || break
+		sleep 0.1
+	done
+	grep -qx 'before: edudma0 edudma1' "$work/qmp.out"
+	check $? qmp "${qmp_cases[0]}"
+
+	"$top/tests/host/qmp" --timeout 60 --event DEVICE_DELETED "$sock" \
+		device_del id=edu1 > "$work/qmp.qmp" 2>&1
+	q=$?
+	[ "$q" = 0 ] && grep -q '"device": "edu1"' "$work/qmp.qmp"
+	ok $? "${qmp_cases[1]}"
+	sed 's/^/#   /' "$work/qmp.qmp"
+
+	wait "$bg"
+	rc=$?
+	bg=''
+	echo "# qmp: exit $rc after $(since "$start") s"
+	grep -qx 'after: edudma0' "$work/qmp.out"
+	check $? qmp "${qmp_cases[2]}"
+	[ "$rc" = 0 ] && [ "$(report qmp rmmod)" = 0 ] &&
+		[ "$(report qmp result)" = ok ] && [ -z "$(report qmp klog_bad)" ]
+	check $? qmp "${qmp_cases[3]}"
+fi
+
+[ "$failures" = 0 ]
