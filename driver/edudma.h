@@ -1,29 +1,135 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * edudma: internal declarations shared by the driver's files.
+ *
+ * Locking, outermost first (Documentation/design.md):
+ *   edev->state_lock  rwsem; every ioctl holds it for read, remove() for
+ *                     write, so the hardware and the DMA mappings are only
+ *                     used while the device is bound.
+ *   efile->lock       mutex; the file's region table and settings.
+ *   edev->files_lock  mutex; the list of open files (remove() walks it).
+ *   edev->lock        spinlock, taken in the IRQ handler; the transfer
+ *                     queue, the running DMA, every file's pending and
+ *                     done lists, request state.
  */
 #ifndef EDUDMA_H
 #define EDUDMA_H
 
+#include <linux/atomic.h>
 #include <linux/cdev.h>
+#include <linux/completion.h>
 #include <linux/device.h>
+#include <linux/eventfd.h>
+#include <linux/mutex.h>
 #include <linux/pci.h>
 #include <linux/rwsem.h>
+#include <linux/scatterlist.h>
+#include <linux/spinlock.h>
+#include <linux/timer.h>
 #include <linux/types.h>
+#include <linux/wait.h>
+#include <linux/xarray.h>
+
+#include <uapi/linux/edudma.h>
 
 #define EDUDMA_NAME		"edudma"
 #define EDUDMA_MAX_DEVICES	256
 
+/* Module parameters (edudma_main.c). */
+extern unsigned int edudma_timeout_ms;
+extern unsigned int edudma_max_regions;
+extern unsigned int edudma_max_pinned_mb;
+extern unsigned int edudma_max_inflight;
+
+struct edudma_stat_counters {
+	atomic64_t regions;
+	atomic64_t pinned_pages;
+	atomic64_t reg_total;
+	atomic64_t bytes_to_dev;
+	atomic64_t bytes_from_dev;
+	atomic64_t dma_to_dev;
+	atomic64_t dma_from_dev;
+	atomic64_t xfers;
+	atomic64_t errors;
+	atomic64_t timeouts;
+	atomic64_t queue_depth;
+	atomic64_t factorials;
+};
+
+/* One DMA segment of a mapped region: region bytes [start, start + len). */
+struct edudma_seg {
+	u64 start;
+	dma_addr_t dma;
+	u32 len;
+};
+
 /*
- * One edu device.  The structure is reference counted through its embedded
- * struct device: probe holds one reference, every open file another, so it
- * outlives a surprise removal until the last file is closed.  After remove()
- * ->pdev and ->bar are gone; every user checks ->alive under ->state_lock.
+ * A pinned, mapped piece of user memory: a registration, or the one-shot
+ * side of a transfer.  Pages stay pinned until edudma_mr_destroy(); the
+ * DMA mapping may go earlier, when the device is removed.
  */
+struct edudma_mr {
+	struct edudma_dev *edev;
+	u32 handle;
+	u32 access;			/* EDUDMA_ACCESS_* */
+	u64 addr;
+	u64 length;
+	unsigned long npages;
+	struct page **pages;
+	struct mm_struct *mm;		/* mmgrab()ed: owns the memlock charge */
+	struct sg_table sgt;
+	bool mapped;
+	struct edudma_seg *segs;	/* DMA segments, in region order */
+	unsigned int nsegs;
+	atomic_t busy;			/* transfers queued or running on it */
+};
+
+/* Where one side of a transfer lives in memory. */
+struct edudma_side {
+	struct edudma_mr *mr;
+	u64 offset;			/* in mr */
+	bool oneshot;			/* mr belongs to the request */
+};
+
+enum edudma_phase { EDUDMA_FILL, EDUDMA_DRAIN };
+
+/* One transfer request (EDUDMA_XFER). */
+struct edudma_req {
+	struct list_head node;		/* file's pending or done list */
+	struct edudma_file *efile;
+	u32 op;
+	u32 dev_offset;
+	u64 length;
+	u64 cookie;
+	bool async;
+
+	struct edudma_side src, dst;
+
+	/* Progress, under edev->lock. */
+	u64 pos;			/* bytes of the request finished */
+	u32 chunk;			/* COPY: bytes in the current chunk */
+	u32 sub;			/* bytes of this phase done */
+	enum edudma_phase phase;
+	bool started;			/* a DMA of it ran */
+	int cancel;			/* -errno: end at the next unit boundary */
+	bool done;
+	int status;
+};
+
+/* The one DMA the device runs now. */
+struct edudma_dma {
+	struct edudma_req *req;		/* NULL when idle */
+	u32 len;
+	bool to_dev;
+	bool timed_out;			/* waiting for the device to stop */
+	unsigned long seq;
+};
+
 struct edudma_dev {
 	struct device dev;		/* /dev/edudmaN, the refcount */
 	struct cdev cdev;
 	struct pci_dev *pdev;
+	struct device *dma_dev;		/* &pdev->dev while bound */
 	void __iomem *bar;
 	u64 bar_len;
 	u64 dma_mask;
@@ -31,16 +137,49 @@ struct edudma_dev {
 	int irq;
 	u32 irq_mode;			/* EDUDMA_IRQ_* */
 	u32 ident;
-	u32 liveness;			/* read back from the liveness check */
-	bool live;			/* ... and it was the inverse */
+	u32 liveness;
+	bool live;
 
-	struct rw_semaphore state_lock;	/* read: using the hardware */
+	struct rw_semaphore state_lock;
 	bool alive;			/* false once remove() started */
+
+	/* The engine, under lock. */
+	spinlock_t lock;
+	bool dead;			/* no new transfers (removal) */
+	struct list_head active;	/* files with pending requests */
+	struct edudma_dma cur;
+	struct timer_list timer;
+
+	/* Factorial: one at a time. */
+	struct mutex fact_lock;
+	struct completion fact_done;
+
+	struct mutex files_lock;
+	struct list_head files;
+
+	struct edudma_stat_counters stats;
 };
 
 /* Per open file. */
 struct edudma_file {
 	struct edudma_dev *edev;
+	struct list_head dev_node;	/* edev->files */
+
+	struct mutex lock;
+	struct xarray regions;		/* handle -> struct edudma_mr */
+	u32 next_handle;
+	unsigned int nregions;
+	u64 pinned_pages;		/* in regions */
+	struct eventfd_ctx *eventfd;	/* also read in IRQ: under edev->lock */
+
+	/* Under edev->lock. */
+	struct list_head active_node;	/* edev->active while pending */
+	struct list_head pending;	/* requests not finished, in order */
+	struct list_head done;		/* async requests finished, unread */
+	unsigned int inflight;		/* async: submitted, not yet read */
+	unsigned int running;		/* requests on the device right now */
+	bool closing;
+	wait_queue_head_t wq;		/* request finished, completion ready */
 };
 
 /* edudma_cdev.c */
@@ -51,9 +190,48 @@ void edudma_cdev_del(struct edudma_dev *edev);
 
 /* edudma_ioctl.c */
 long edudma_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+int edudma_copy_args(void *karg, size_t minsz, void __user *uarg);
 
 /* edudma_irq.c */
 int edudma_irq_setup(struct edudma_dev *edev);
 void edudma_irq_teardown(struct edudma_dev *edev);
+
+/* edudma_pin.c */
+struct edudma_mr *edudma_mr_create(struct edudma_dev *edev, u64 addr,
+				   u64 length, u32 access);
+void edudma_mr_unmap(struct edudma_mr *mr);
+void edudma_mr_destroy(struct edudma_mr *mr);
+
+/* edudma_region.c */
+int edudma_ioctl_reg_mr(struct edudma_file *efile, void __user *uarg);
+int edudma_ioctl_dereg_mr(struct edudma_file *efile, void __user *uarg);
+struct edudma_mr *edudma_region_get(struct edudma_file *efile, u32 handle);
+void edudma_regions_unmap(struct edudma_file *efile);
+void edudma_regions_destroy(struct edudma_file *efile);
+
+/* edudma_engine.c */
+void edudma_engine_init(struct edudma_dev *edev);
+int edudma_engine_submit(struct edudma_dev *edev, struct edudma_req *req);
+void edudma_engine_dma_irq(struct edudma_dev *edev);
+void edudma_engine_cancel(struct edudma_dev *edev, struct edudma_req *req);
+void edudma_engine_file_cancel(struct edudma_file *efile);
+void edudma_engine_kill(struct edudma_dev *edev);
+
+/* edudma_xfer.c */
+int edudma_ioctl_xfer(struct edudma_file *efile, void __user *uarg);
+void edudma_req_free(struct edudma_req *req);
+void edudma_req_finished(struct edudma_req *req);
+ssize_t edudma_read(struct file *file, char __user *buf, size_t count,
+		    loff_t *ppos);
+__poll_t edudma_poll(struct file *file, struct poll_table_struct *wait);
+int edudma_ioctl_set_eventfd(struct edudma_file *efile, void __user *uarg);
+
+/* edudma_factorial.c */
+int edudma_ioctl_factorial(struct edudma_dev *edev, void __user *uarg);
+void edudma_factorial_irq(struct edudma_dev *edev);
+
+/* edudma_stats.c */
+extern const struct attribute_group *edudma_groups[];
+int edudma_ioctl_get_stats(struct edudma_dev *edev, void __user *uarg);
 
 #endif /* EDUDMA_H */

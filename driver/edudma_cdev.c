@@ -36,16 +36,55 @@ static int edudma_open(struct inode *inode, struct file *file)
 
 	get_device(&edev->dev);
 	efile->edev = edev;
+	mutex_init(&efile->lock);
+	xa_init_flags(&efile->regions, XA_FLAGS_ALLOC1);
+	efile->next_handle = 1;
+	INIT_LIST_HEAD(&efile->active_node);
+	INIT_LIST_HEAD(&efile->pending);
+	INIT_LIST_HEAD(&efile->done);
+	init_waitqueue_head(&efile->wq);
+
+	mutex_lock(&edev->files_lock);
+	list_add_tail(&efile->dev_node, &edev->files);
+	mutex_unlock(&edev->files_lock);
+
 	file->private_data = efile;
 	return nonseekable_open(inode, file);
 }
 
+/*
+ * The last reference to the file is gone (close, exit, kill -9): cancel its
+ * queued transfers, wait for the running one, release every registration,
+ * pin and memlock charge.
+ */
 static int edudma_release(struct inode *inode, struct file *file)
 {
 	struct edudma_file *efile = file->private_data;
+	struct edudma_dev *edev = efile->edev;
+	struct edudma_req *req, *tmp;
+	unsigned long flags;
+	LIST_HEAD(done);
 
-	put_device(&efile->edev->dev);
+	down_read(&edev->state_lock);
+	edudma_engine_file_cancel(efile);
+	spin_lock_irqsave(&edev->lock, flags);
+	list_splice_init(&efile->done, &done);
+	spin_unlock_irqrestore(&edev->lock, flags);
+	list_for_each_entry_safe(req, tmp, &done, node)
+		edudma_req_free(req);
+	edudma_regions_destroy(efile);
+	up_read(&edev->state_lock);
+
+	mutex_lock(&edev->files_lock);
+	list_del(&efile->dev_node);
+	mutex_unlock(&edev->files_lock);
+
+	if (efile->eventfd)
+		eventfd_ctx_put(efile->eventfd);
+	xa_destroy(&efile->regions);
+	mutex_destroy(&efile->lock);
 	kfree(efile);
+	put_device(&edev->dev);
 	return 0;
 }
 
@@ -53,6 +92,8 @@ static const struct file_operations edudma_fops = {
 	.owner		= THIS_MODULE,
 	.open		= edudma_open,
 	.release	= edudma_release,
+	.read		= edudma_read,
+	.poll		= edudma_poll,
 	.unlocked_ioctl	= edudma_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
 	.llseek		= no_llseek,
@@ -62,6 +103,8 @@ static void edudma_dev_release(struct device *dev)
 {
 	struct edudma_dev *edev = container_of(dev, struct edudma_dev, dev);
 
+	mutex_destroy(&edev->files_lock);
+	mutex_destroy(&edev->fact_lock);
 	ida_free(&edudma_minors, edev->minor);
 	kfree(edev);
 }
@@ -87,6 +130,7 @@ int edudma_cdev_add(struct edudma_dev *edev)
 	edev->dev.parent = &edev->pdev->dev;
 	edev->dev.devt = MKDEV(MAJOR(edudma_devt), minor);
 	edev->dev.release = edudma_dev_release;
+	edev->dev.groups = edudma_groups;
 	ret = dev_set_name(&edev->dev, EDUDMA_NAME "%d", minor);
 	if (ret)
 		goto err_put;

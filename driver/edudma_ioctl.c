@@ -6,17 +6,19 @@
 #include <linux/fs.h>
 #include <linux/uaccess.h>
 
-#include <uapi/linux/edudma.h>
-
 #include "edudma.h"
 #include "edudma_regs.h"
 
 /*
+ * Every command runs with edev->state_lock held for reading, so remove()
+ * waits for it (after waking any wait inside) before it takes the hardware
+ * and the DMA mappings away.
+ *
  * Copies the first @minsz bytes of a VFIO-style argument struct and checks
  * argsz.  Bytes the caller passes beyond what this driver knows must be
  * zero, so that a newer userspace never has a request silently cut short.
  */
-static int edudma_copy_args(void *karg, size_t minsz, void __user *uarg)
+int edudma_copy_args(void *karg, size_t minsz, void __user *uarg)
 {
 	u32 argsz;
 	int ret;
@@ -41,6 +43,7 @@ static int edudma_ioctl_get_info(struct edudma_dev *edev, void __user *uarg)
 {
 	struct edudma_device_info info;
 	const size_t minsz = offsetofend(struct edudma_device_info, reserved);
+	u32 argsz;
 	int ret;
 
 	ret = edudma_copy_args(&info, minsz, uarg);
@@ -48,9 +51,10 @@ static int edudma_ioctl_get_info(struct edudma_dev *edev, void __user *uarg)
 		return ret;
 	if (info.flags)
 		return -EINVAL;
+	argsz = info.argsz;
 
-	memset(&info.api_version, 0,
-	       sizeof(info) - offsetof(struct edudma_device_info, api_version));
+	memset(&info, 0, sizeof(info));
+	info.argsz = argsz;	/* left as the caller set it */
 	info.api_version = EDUDMA_API_VERSION;
 	info.ident = edev->ident;
 	info.liveness = edev->liveness;
@@ -90,6 +94,24 @@ long edudma_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	switch (cmd) {
 	case EDUDMA_GET_INFO:
 		ret = edudma_ioctl_get_info(edev, uarg);
+		break;
+	case EDUDMA_REG_MR:
+		ret = edudma_ioctl_reg_mr(efile, uarg);
+		break;
+	case EDUDMA_DEREG_MR:
+		ret = edudma_ioctl_dereg_mr(efile, uarg);
+		break;
+	case EDUDMA_XFER:
+		ret = edudma_ioctl_xfer(efile, uarg);
+		break;
+	case EDUDMA_SET_EVENTFD:
+		ret = edudma_ioctl_set_eventfd(efile, uarg);
+		break;
+	case EDUDMA_FACTORIAL:
+		ret = edudma_ioctl_factorial(edev, uarg);
+		break;
+	case EDUDMA_GET_STATS:
+		ret = edudma_ioctl_get_stats(edev, uarg);
 		break;
 	default:
 		ret = -ENOTTY;

@@ -6,8 +6,6 @@
 #include <linux/interrupt.h>
 #include <linux/module.h>
 
-#include <uapi/linux/edudma.h>
-
 #include "edudma.h"
 #include "edudma_regs.h"
 
@@ -21,9 +19,14 @@ static irqreturn_t edudma_irq_handler(int irq, void *data)
 	u32 status;
 
 	status = ioread32(edev->bar + EDU_REG_IRQ_STATUS);
-	if (!status)
-		return IRQ_NONE;	/* a shared INTx line, not ours */
+	if (!status || status == U32_MAX)
+		return IRQ_NONE;	/* a shared INTx line, or gone */
 	iowrite32(status, edev->bar + EDU_REG_IRQ_ACK);
+
+	if (status & EDU_IRQ_DMA)
+		edudma_engine_dma_irq(edev);
+	if (status & EDU_IRQ_FACT)
+		edudma_factorial_irq(edev);
 	return IRQ_HANDLED;
 }
 

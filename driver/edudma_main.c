@@ -17,6 +17,22 @@ module_param(dma_bits, uint, 0444);
 MODULE_PARM_DESC(dma_bits,
 		 "DMA address bits the device can reach (default 28, the edu device's own mask; raise it only together with QEMU's -device edu,dma_mask=...)");
 
+unsigned int edudma_timeout_ms = 1000;
+module_param_named(timeout_ms, edudma_timeout_ms, uint, 0644);
+MODULE_PARM_DESC(timeout_ms, "A DMA or factorial not finished after this many ms fails with ETIMEDOUT (default 1000; each DMA takes 100 ms on the device)");
+
+unsigned int edudma_max_regions = 1024;
+module_param_named(max_regions, edudma_max_regions, uint, 0644);
+MODULE_PARM_DESC(max_regions, "Registrations per open file (default 1024); more fail with ENOSPC");
+
+unsigned int edudma_max_pinned_mb = 2048;
+module_param_named(max_pinned_mb, edudma_max_pinned_mb, uint, 0644);
+MODULE_PARM_DESC(max_pinned_mb, "MiB registered per open file, and per one-shot side (default 2048); more fail with ENOSPC");
+
+unsigned int edudma_max_inflight = 4096;
+module_param_named(max_inflight, edudma_max_inflight, uint, 0644);
+MODULE_PARM_DESC(max_inflight, "Asynchronous transfers per open file whose completions are not read yet (default 4096); more fail with EAGAIN");
+
 #define EDUDMA_LIVENESS_PATTERN	0x5eed1e55U
 
 static int edudma_check_hw(struct edudma_dev *edev)
@@ -57,6 +73,11 @@ static int edudma_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		return ret;
 	}
 
+	/* The device has no segment limit; DMAs are cut to 4095 bytes anyway. */
+	ret = dma_set_max_seg_size(&pdev->dev, UINT_MAX);
+	if (ret)
+		return ret;
+
 	ret = pcim_iomap_regions(pdev, BIT(EDU_BAR), EDUDMA_NAME);
 	if (ret)
 		return ret;
@@ -65,10 +86,16 @@ static int edudma_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	if (!edev)
 		return -ENOMEM;
 	edev->pdev = pdev;
+	edev->dma_dev = &pdev->dev;
 	edev->bar = pcim_iomap_table(pdev)[EDU_BAR];
 	edev->bar_len = pci_resource_len(pdev, EDU_BAR);
 	edev->dma_mask = DMA_BIT_MASK(dma_bits);
 	init_rwsem(&edev->state_lock);
+	edudma_engine_init(edev);
+	mutex_init(&edev->fact_lock);
+	init_completion(&edev->fact_done);
+	mutex_init(&edev->files_lock);
+	INIT_LIST_HEAD(&edev->files);
 
 	ret = edudma_check_hw(edev);
 	if (ret)
@@ -100,16 +127,49 @@ err_free:
 	return ret;
 }
 
+/* Drops the DMA mappings of one file: its regions and one-shot sides. */
+static void edudma_file_unmap(struct edudma_file *efile)
+{
+	struct edudma_dev *edev = efile->edev;
+	struct edudma_req *req;
+	unsigned long flags;
+
+	edudma_regions_unmap(efile);
+	/* Only finished async requests are left; the DMA API allows this. */
+	spin_lock_irqsave(&edev->lock, flags);
+	list_for_each_entry(req, &efile->done, node) {
+		if (req->src.mr && req->src.oneshot)
+			edudma_mr_unmap(req->src.mr);
+		if (req->dst.mr && req->dst.oneshot)
+			edudma_mr_unmap(req->dst.mr);
+	}
+	spin_unlock_irqrestore(&edev->lock, flags);
+}
+
+/*
+ * Also the surprise-removal path (QMP device_del): files may be open and
+ * DMA running.  Pins stay until the files close; mappings and the
+ * hardware go now.
+ */
 static void edudma_remove(struct pci_dev *pdev)
 {
 	struct edudma_dev *edev = pci_get_drvdata(pdev);
+	struct edudma_file *efile;
 
 	/* First the char device, so no new file can be opened. */
 	edudma_cdev_del(edev);
 
-	/* Then wait for every ioctl using the hardware and fence them off. */
+	/* Fail queued transfers, wake waiters, let the running DMA end. */
+	edudma_engine_kill(edev);
+
+	/* Wait for every ioctl using the hardware and fence them off. */
 	down_write(&edev->state_lock);
 	edev->alive = false;
+	mutex_lock(&edev->files_lock);
+	list_for_each_entry(efile, &edev->files, dev_node)
+		edudma_file_unmap(efile);
+	mutex_unlock(&edev->files_lock);
+	edev->dma_dev = NULL;
 	up_write(&edev->state_lock);
 
 	edudma_irq_teardown(edev);

@@ -1,0 +1,402 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * edudma: the DMA engine.  One queue per device shared by its files; the
+ * next DMA is issued from the completion interrupt.  Files take turns at
+ * unit boundaries (a TO_DEV/FROM_DEV transfer, or one chunk of a COPY),
+ * so that no unit's use of the device buffer is interleaved with another.
+ *
+ * A request is cut into DMAs that the QEMU 7.2 device accepts: 0 < len,
+ * dev_offset + len < 4096, and a DMA never crosses a DMA segment of the
+ * memory side.  Everything here runs under edev->lock.
+ */
+#include <linux/delay.h>
+#include <linux/io.h>
+#include <linux/jiffies.h>
+#include <linux/slab.h>
+
+#include "edudma.h"
+#include "edudma_regs.h"
+
+/* The DMA segment holding region offset off: its address, bytes left. */
+static u32 edudma_seg_at(struct edudma_mr *mr, u64 off, dma_addr_t *dma)
+{
+	unsigned int lo = 0, hi = mr->nsegs - 1;
+
+	while (lo < hi) {
+		unsigned int mid = lo + (hi - lo + 1) / 2;
+
+		if (mr->segs[mid].start <= off)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	off -= mr->segs[lo].start;
+	*dma = mr->segs[lo].dma + off;
+	return mr->segs[lo].len - off;
+}
+
+struct edudma_op {
+	bool to_dev;
+	dma_addr_t mem;
+	u32 dev_off;
+	u32 len;
+};
+
+/* The next DMA of a request that is not finished. */
+static void edudma_next_op(struct edudma_req *req, struct edudma_op *op)
+{
+	struct edudma_side *side;
+	u64 off, left;
+	u32 seg;
+
+	switch (req->op) {
+	case EDUDMA_OP_TO_DEV:
+	case EDUDMA_OP_FROM_DEV:
+		op->to_dev = req->op == EDUDMA_OP_TO_DEV;
+		side = op->to_dev ? &req->src : &req->dst;
+		off = side->offset + req->pos;
+		op->dev_off = req->dev_offset + req->pos;
+		left = req->length - req->pos;
+		break;
+	default:	/* EDUDMA_OP_COPY: fill the buffer, then drain it */
+		if (!req->chunk) {
+			req->chunk = min_t(u64, req->length - req->pos,
+					   EDU_DMA_MAX_END);
+			req->sub = 0;
+			req->phase = EDUDMA_FILL;
+		}
+		op->to_dev = req->phase == EDUDMA_FILL;
+		side = op->to_dev ? &req->src : &req->dst;
+		off = side->offset + req->pos + req->sub;
+		op->dev_off = req->sub;
+		left = req->chunk - req->sub;
+		break;
+	}
+	seg = edudma_seg_at(side->mr, off, &op->mem);
+	op->len = min_t(u64, left, seg);
+}
+
+/* Accounts a finished DMA; true at the end of a unit. */
+static bool edudma_op_done(struct edudma_req *req, u32 len)
+{
+	if (req->op != EDUDMA_OP_COPY) {
+		req->pos += len;
+		return req->pos == req->length;
+	}
+	req->sub += len;
+	if (req->sub < req->chunk)
+		return false;
+	if (req->phase == EDUDMA_FILL) {
+		req->phase = EDUDMA_DRAIN;
+		req->sub = 0;
+		return false;
+	}
+	req->pos += req->chunk;
+	req->chunk = 0;
+	return true;
+}
+
+/* False when idle, or when the device is gone (reads all ones). */
+static bool edudma_hw_busy(struct edudma_dev *edev)
+{
+	u32 cmd = ioread32(edev->bar + EDU_REG_DMA_CMD);
+
+	return cmd != U32_MAX && (cmd & EDU_DMA_CMD_START);
+}
+
+static void edudma_finish(struct edudma_dev *edev, struct edudma_req *req,
+			  int status);
+
+static void edudma_issue(struct edudma_dev *edev, struct edudma_req *req)
+{
+	struct edudma_op op;
+	u64 cmd = EDU_DMA_CMD_START | EDU_DMA_CMD_IRQ;
+	u64 dev_addr;
+
+	edudma_next_op(req, &op);
+	dev_addr = EDU_DMA_WINDOW + op.dev_off;
+	if (WARN_ON_ONCE(!op.len || op.dev_off + op.len > EDU_DMA_MAX_END)) {
+		edudma_finish(edev, req, -EIO);
+		return;
+	}
+
+	if (op.to_dev) {
+		writeq(op.mem, edev->bar + EDU_REG_DMA_SRC);
+		writeq(dev_addr, edev->bar + EDU_REG_DMA_DST);
+	} else {
+		writeq(dev_addr, edev->bar + EDU_REG_DMA_SRC);
+		writeq(op.mem, edev->bar + EDU_REG_DMA_DST);
+		cmd |= EDU_DMA_CMD_TO_RAM;
+	}
+	writeq(op.len, edev->bar + EDU_REG_DMA_COUNT);
+	writeq(cmd, edev->bar + EDU_REG_DMA_CMD);
+
+	edev->cur.req = req;
+	edev->cur.len = op.len;
+	edev->cur.to_dev = op.to_dev;
+	edev->cur.timed_out = false;
+	edev->cur.seq++;
+	req->started = true;
+	mod_timer(&edev->timer,
+		  jiffies + msecs_to_jiffies(READ_ONCE(edudma_timeout_ms)));
+}
+
+/* A region may be deregistered once its transfers have ended. */
+static void edudma_put_side(struct edudma_side *side)
+{
+	if (side->mr && !side->oneshot) {
+		atomic_dec(&side->mr->busy);
+		side->mr = NULL;
+	}
+}
+
+/* Ends a request: off the queue; async ones go to the file's done list. */
+static void edudma_finish(struct edudma_dev *edev, struct edudma_req *req,
+			  int status)
+{
+	struct edudma_file *efile = req->efile;
+
+	lockdep_assert_held(&edev->lock);
+	list_del_init(&req->node);
+	if (list_empty(&efile->pending))
+		list_del_init(&efile->active_node);
+
+	edudma_put_side(&req->src);
+	edudma_put_side(&req->dst);
+	req->status = status;
+	req->done = true;
+
+	atomic64_inc(&edev->stats.xfers);
+	atomic64_dec(&edev->stats.queue_depth);
+	if (status)
+		atomic64_inc(&edev->stats.errors);
+	if (status == -ETIMEDOUT)
+		atomic64_inc(&edev->stats.timeouts);
+
+	if (req->async) {
+		list_add_tail(&req->node, &efile->done);
+		if (efile->eventfd)
+			eventfd_signal(efile->eventfd, 1);
+	}
+	wake_up_all(&efile->wq);
+}
+
+/* Starts the next DMA when the device is idle: round robin over files. */
+static void edudma_kick(struct edudma_dev *edev)
+{
+	struct edudma_file *efile;
+	struct edudma_req *req;
+
+	while (!edev->cur.req && !list_empty(&edev->active)) {
+		efile = list_first_entry(&edev->active, struct edudma_file,
+					 active_node);
+		req = list_first_entry(&efile->pending, struct edudma_req, node);
+		if (req->cancel) {
+			edudma_finish(edev, req, req->cancel);
+			continue;
+		}
+		edudma_issue(edev, req);
+	}
+}
+
+/* The running DMA ended (interrupt, or timeout with the device idle). */
+static void edudma_dma_ended(struct edudma_dev *edev)
+{
+	struct edudma_req *req = edev->cur.req;
+	struct edudma_file *efile = req->efile;
+	bool unit_end;
+
+	edev->cur.req = NULL;
+	if (edev->cur.to_dev) {
+		atomic64_add(edev->cur.len, &edev->stats.bytes_to_dev);
+		atomic64_inc(&edev->stats.dma_to_dev);
+	} else {
+		atomic64_add(edev->cur.len, &edev->stats.bytes_from_dev);
+		atomic64_inc(&edev->stats.dma_from_dev);
+	}
+
+	if (edev->cur.timed_out) {
+		edudma_finish(edev, req, -ETIMEDOUT);
+		return;
+	}
+
+	unit_end = edudma_op_done(req, edev->cur.len);
+	if (req->pos == req->length)
+		edudma_finish(edev, req, 0);
+	else if (edev->dead)
+		edudma_finish(edev, req, -ENODEV);
+	else if (!unit_end)
+		return edudma_issue(edev, req);	/* the unit goes on */
+	else if (req->cancel)
+		edudma_finish(edev, req, req->cancel);
+
+	/* A unit ended: the next file with work has its turn. */
+	if (!list_empty(&efile->active_node))
+		list_move_tail(&efile->active_node, &edev->active);
+}
+
+/* From the interrupt handler, on a DMA-done interrupt. */
+void edudma_engine_dma_irq(struct edudma_dev *edev)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&edev->lock, flags);
+	/* A late interrupt of a timed-out DMA finds the next one running. */
+	if (edev->cur.req && !edudma_hw_busy(edev)) {
+		edudma_dma_ended(edev);
+		edudma_kick(edev);
+	}
+	spin_unlock_irqrestore(&edev->lock, flags);
+}
+
+static void edudma_timeout(struct timer_list *t)
+{
+	struct edudma_dev *edev = from_timer(edev, t, timer);
+	unsigned long flags;
+
+	spin_lock_irqsave(&edev->lock, flags);
+	if (!edev->cur.req)
+		goto out;
+	if (!edev->cur.timed_out) {
+		edev->cur.timed_out = true;
+		dev_warn_ratelimited(&edev->dev,
+				     "DMA did not finish within %u ms\n",
+				     READ_ONCE(edudma_timeout_ms));
+	}
+	/* Memory stays pinned and mapped until the device has stopped. */
+	if (edudma_hw_busy(edev)) {
+		mod_timer(&edev->timer, jiffies + msecs_to_jiffies(10));
+		goto out;
+	}
+	edudma_dma_ended(edev);
+	edudma_kick(edev);
+out:
+	spin_unlock_irqrestore(&edev->lock, flags);
+}
+
+int edudma_engine_submit(struct edudma_dev *edev, struct edudma_req *req)
+{
+	struct edudma_file *efile = req->efile;
+	unsigned long flags;
+	int ret = 0;
+
+	spin_lock_irqsave(&edev->lock, flags);
+	if (edev->dead) {
+		ret = -ENODEV;
+		goto out;
+	}
+	if (req->async) {
+		if (efile->inflight >= READ_ONCE(edudma_max_inflight)) {
+			ret = -EAGAIN;
+			goto out;
+		}
+		efile->inflight++;
+	}
+	list_add_tail(&req->node, &efile->pending);
+	if (list_empty(&efile->active_node))
+		list_add_tail(&efile->active_node, &edev->active);
+	atomic64_inc(&edev->stats.queue_depth);
+	edudma_kick(edev);
+out:
+	spin_unlock_irqrestore(&edev->lock, flags);
+	return ret;
+}
+
+/* Marks req to end with status at its next unit boundary, or ends it now. */
+static void edudma_cancel_locked(struct edudma_dev *edev,
+				 struct edudma_req *req, int status)
+{
+	if (req->done)
+		return;
+	if (edev->cur.req == req)
+		req->cancel = status;
+	else
+		edudma_finish(edev, req, status);
+}
+
+/*
+ * A synchronous caller gives up (a signal): the request ends at its next
+ * unit boundary.  Returns once the device no longer uses its memory.
+ */
+void edudma_engine_cancel(struct edudma_dev *edev, struct edudma_req *req)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&edev->lock, flags);
+	edudma_cancel_locked(edev, req, -ECANCELED);
+	spin_unlock_irqrestore(&edev->lock, flags);
+	wait_event(req->efile->wq, READ_ONCE(req->done));
+}
+
+static bool edudma_file_idle(struct edudma_file *efile)
+{
+	unsigned long flags;
+	bool idle;
+
+	spin_lock_irqsave(&efile->edev->lock, flags);
+	idle = list_empty(&efile->pending);
+	spin_unlock_irqrestore(&efile->edev->lock, flags);
+	return idle;
+}
+
+/* close(): cancels the file's queued transfers, waits for the running one. */
+void edudma_engine_file_cancel(struct edudma_file *efile)
+{
+	struct edudma_dev *edev = efile->edev;
+	struct edudma_req *req, *tmp;
+	unsigned long flags;
+
+	spin_lock_irqsave(&edev->lock, flags);
+	efile->closing = true;
+	list_for_each_entry_safe(req, tmp, &efile->pending, node)
+		edudma_cancel_locked(edev, req, -ECANCELED);
+	spin_unlock_irqrestore(&edev->lock, flags);
+	wait_event(efile->wq, edudma_file_idle(efile));
+}
+
+/*
+ * remove(): no new transfers; every queued one ends with ENODEV; the
+ * running DMA is waited for (the device may still write to memory) for as
+ * long as the timeout allows, then abandoned as the device is going away.
+ */
+void edudma_engine_kill(struct edudma_dev *edev)
+{
+	struct edudma_file *efile, *ftmp;
+	struct edudma_req *req, *tmp;
+	unsigned long flags, deadline;
+
+	spin_lock_irqsave(&edev->lock, flags);
+	edev->dead = true;
+	list_for_each_entry_safe(efile, ftmp, &edev->active, active_node)
+		list_for_each_entry_safe(req, tmp, &efile->pending, node)
+			edudma_cancel_locked(edev, req, -ENODEV);
+	spin_unlock_irqrestore(&edev->lock, flags);
+
+	deadline = jiffies + msecs_to_jiffies(READ_ONCE(edudma_timeout_ms) + 1000);
+	for (;;) {
+		spin_lock_irqsave(&edev->lock, flags);
+		if (!edev->cur.req) {
+			spin_unlock_irqrestore(&edev->lock, flags);
+			break;
+		}
+		if (!edudma_hw_busy(edev) || time_after(jiffies, deadline)) {
+			edev->cur.timed_out = false;
+			req = edev->cur.req;
+			edudma_dma_ended(edev);
+			if (!req->done)
+				edudma_finish(edev, req, -ENODEV);
+			spin_unlock_irqrestore(&edev->lock, flags);
+			continue;
+		}
+		spin_unlock_irqrestore(&edev->lock, flags);
+		usleep_range(1000, 2000);
+	}
+	del_timer_sync(&edev->timer);
+}
+
+void edudma_engine_init(struct edudma_dev *edev)
+{
+	spin_lock_init(&edev->lock);
+	INIT_LIST_HEAD(&edev->active);
+	timer_setup(&edev->timer, edudma_timeout, 0);
+}

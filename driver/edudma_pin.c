@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * edudma: long-term pinning of user memory, RLIMIT_MEMLOCK accounting,
+ * scatterlists and DMA mapping (after ib_umem_get() and
+ * vfio_pin_pages_remote(), see Documentation/design.md).
+ */
+#include <linux/dma-map-ops.h>
+#include <linux/dma-mapping.h>
+#include <linux/mm.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+
+#include "edudma.h"
+
+/* Charges npages to mm->pinned_vm the way ib_umem does. */
+static int edudma_charge(struct mm_struct *mm, unsigned long npages)
+{
+	unsigned long limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
+	s64 pinned = atomic64_add_return(npages, &mm->pinned_vm);
+
+	if (pinned > limit && !capable(CAP_IPC_LOCK)) {
+		atomic64_sub(npages, &mm->pinned_vm);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static void edudma_uncharge(struct mm_struct *mm, unsigned long npages)
+{
+	atomic64_sub(npages, &mm->pinned_vm);
+}
+
+/* Pins in batches of one page of pointers, looping on partial pins. */
+static int edudma_pin(struct edudma_mr *mr, unsigned int gup_flags)
+{
+	const unsigned long batch = PAGE_SIZE / sizeof(struct page *);
+	unsigned long start = mr->addr & PAGE_MASK;
+	unsigned long pinned = 0;
+	int ret;
+
+	while (pinned < mr->npages) {
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			goto err;
+		}
+		ret = pin_user_pages_fast(start + pinned * PAGE_SIZE,
+					  min(mr->npages - pinned, batch),
+					  gup_flags, mr->pages + pinned);
+		if (ret <= 0) {
+			if (!ret)
+				ret = -EFAULT;
+			goto err;
+		}
+		pinned += ret;
+		cond_resched();
+	}
+	return 0;
+
+err:
+	unpin_user_pages(mr->pages, pinned);
+	return ret;
+}
+
+/*
+ * Without an IOMMU (dma-direct) a page above the DMA mask cannot be mapped:
+ * dma-direct would warn and fail, or bounce through swiotlb, which breaks a
+ * long-term mapping.  Refuse such memory up front.
+ */
+static int edudma_check_reach(struct edudma_mr *mr, struct device *dev)
+{
+	u64 limit = min_not_zero(dma_get_mask(dev), dev->bus_dma_limit);
+	unsigned long i;
+
+	if (get_dma_ops(dev))
+		return 0;	/* an IOMMU hands out addresses in the mask */
+	for (i = 0; i < mr->npages; i++) {
+		phys_addr_t end = page_to_phys(mr->pages[i]) + PAGE_SIZE - 1;
+
+		if (end > limit)
+			return -ERANGE;
+	}
+	return 0;
+}
+
+static enum dma_data_direction edudma_dir(u32 access)
+{
+	switch (access & EDUDMA_ACCESS_MASK) {
+	case EDUDMA_ACCESS_DEV_READ:
+		return DMA_TO_DEVICE;
+	case EDUDMA_ACCESS_DEV_WRITE:
+		return DMA_FROM_DEVICE;
+	default:
+		return DMA_BIDIRECTIONAL;
+	}
+}
+
+static int edudma_build_segs(struct edudma_mr *mr)
+{
+	struct scatterlist *sg;
+	u64 start = 0;
+	unsigned int i;
+
+	mr->nsegs = mr->sgt.nents;
+	mr->segs = kvmalloc_array(mr->nsegs, sizeof(*mr->segs), GFP_KERNEL);
+	if (!mr->segs)
+		return -ENOMEM;
+	for_each_sgtable_dma_sg(&mr->sgt, sg, i) {
+		mr->segs[i].start = start;
+		mr->segs[i].dma = sg_dma_address(sg);
+		mr->segs[i].len = sg_dma_len(sg);
+		start += sg_dma_len(sg);
+	}
+	if (WARN_ON_ONCE(start != mr->length))
+		return -EIO;
+	return 0;
+}
+
+/*
+ * Pins [addr, addr + length) of the current process for the device,
+ * charges it and maps it.  The caller validated length and access.
+ */
+struct edudma_mr *edudma_mr_create(struct edudma_dev *edev, u64 addr,
+				   u64 length, u32 access)
+{
+	struct device *dev = edev->dma_dev;
+	struct edudma_mr *mr;
+	unsigned int gup_flags = FOLL_LONGTERM;
+	int ret;
+
+	if (!length || addr + length < addr)
+		return ERR_PTR(-EINVAL);
+	if (!current->mm)
+		return ERR_PTR(-EFAULT);
+
+	mr = kzalloc(sizeof(*mr), GFP_KERNEL);
+	if (!mr)
+		return ERR_PTR(-ENOMEM);
+	mr->edev = edev;
+	mr->access = access;
+	mr->addr = addr;
+	mr->length = length;
+	mr->npages = ((addr + length - 1) >> PAGE_SHIFT) - (addr >> PAGE_SHIFT) + 1;
+	atomic_set(&mr->busy, 0);
+	if (mr->npages > INT_MAX) {
+		ret = -ENOMEM;
+		goto err_free;
+	}
+
+	mr->mm = current->mm;
+	mmgrab(mr->mm);
+	ret = edudma_charge(mr->mm, mr->npages);
+	if (ret)
+		goto err_mm;
+
+	mr->pages = kvmalloc_array(mr->npages, sizeof(*mr->pages), GFP_KERNEL);
+	if (!mr->pages) {
+		ret = -ENOMEM;
+		goto err_uncharge;
+	}
+
+	if (access & EDUDMA_ACCESS_DEV_WRITE)
+		gup_flags |= FOLL_WRITE;
+	ret = edudma_pin(mr, gup_flags);
+	if (ret)
+		goto err_pages;
+
+	ret = edudma_check_reach(mr, dev);
+	if (ret)
+		goto err_unpin;
+
+	ret = sg_alloc_table_from_pages_segment(&mr->sgt, mr->pages, mr->npages,
+						offset_in_page(addr), length,
+						dma_get_max_seg_size(dev),
+						GFP_KERNEL);
+	if (ret)
+		goto err_unpin;
+
+	ret = dma_map_sgtable(dev, &mr->sgt, edudma_dir(access), 0);
+	if (ret) {
+		if (ret != -ENOMEM)
+			ret = -EIO;
+		goto err_sgt;
+	}
+	mr->mapped = true;
+
+	ret = edudma_build_segs(mr);
+	if (ret)
+		goto err_unmap;
+
+	atomic64_add(mr->npages, &edev->stats.pinned_pages);
+	return mr;
+
+err_unmap:
+	kvfree(mr->segs);
+	dma_unmap_sgtable(dev, &mr->sgt, edudma_dir(access), 0);
+err_sgt:
+	sg_free_table(&mr->sgt);
+err_unpin:
+	unpin_user_pages(mr->pages, mr->npages);
+err_pages:
+	kvfree(mr->pages);
+err_uncharge:
+	edudma_uncharge(mr->mm, mr->npages);
+err_mm:
+	mmdrop(mr->mm);
+err_free:
+	kfree(mr);
+	return ERR_PTR(ret);
+}
+
+/*
+ * Drops the DMA mapping and keeps the pages pinned: remove() calls this for
+ * every region, since a mapping must not outlive the device's binding.
+ * The caller guarantees that no DMA uses the region.
+ */
+void edudma_mr_unmap(struct edudma_mr *mr)
+{
+	if (!mr->mapped)
+		return;
+	dma_unmap_sgtable(mr->edev->dma_dev, &mr->sgt, edudma_dir(mr->access), 0);
+	mr->mapped = false;
+}
+
+/* Unmaps, unpins (dirtying what the device could write), uncharges. */
+void edudma_mr_destroy(struct edudma_mr *mr)
+{
+	edudma_mr_unmap(mr);
+	sg_free_table(&mr->sgt);
+	kvfree(mr->segs);
+	unpin_user_pages_dirty_lock(mr->pages, mr->npages,
+				    mr->access & EDUDMA_ACCESS_DEV_WRITE);
+	kvfree(mr->pages);
+	edudma_uncharge(mr->mm, mr->npages);
+	mmdrop(mr->mm);
+	atomic64_sub(mr->npages, &mr->edev->stats.pinned_pages);
+	kfree(mr);
+}

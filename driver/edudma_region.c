@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * edudma: the per-file table of registrations (EDUDMA_REG_MR and
+ * EDUDMA_DEREG_MR) and its limits.
+ */
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "edudma.h"
+
+int edudma_ioctl_reg_mr(struct edudma_file *efile, void __user *uarg)
+{
+	const size_t minsz = offsetofend(struct edudma_reg_mr, nr_pages);
+	struct edudma_dev *edev = efile->edev;
+	struct edudma_reg_mr arg;
+	struct edudma_mr *mr;
+	u64 npages, budget;
+	u32 handle;
+	int ret;
+
+	ret = edudma_copy_args(&arg, minsz, uarg);
+	if (ret)
+		return ret;
+	if (!arg.flags || (arg.flags & ~EDUDMA_ACCESS_MASK))
+		return -EINVAL;
+	if (!arg.length || arg.addr + arg.length < arg.addr)
+		return -EINVAL;
+
+	npages = ((arg.addr + arg.length - 1) >> PAGE_SHIFT) -
+		 (arg.addr >> PAGE_SHIFT) + 1;
+	budget = (u64)edudma_max_pinned_mb << (20 - PAGE_SHIFT);
+
+	mutex_lock(&efile->lock);
+	if (efile->nregions >= edudma_max_regions ||
+	    efile->pinned_pages + npages > budget) {
+		ret = -ENOSPC;
+		goto out;
+	}
+
+	mr = edudma_mr_create(edev, arg.addr, arg.length, arg.flags);
+	if (IS_ERR(mr)) {
+		ret = PTR_ERR(mr);
+		goto out;
+	}
+
+	ret = xa_alloc_cyclic(&efile->regions, &handle, mr,
+			      XA_LIMIT(1, U32_MAX), &efile->next_handle,
+			      GFP_KERNEL);
+	if (ret < 0) {
+		edudma_mr_destroy(mr);
+		goto out;
+	}
+	mr->handle = handle;
+
+	arg.handle = handle;
+	arg.nr_segments = mr->nsegs;
+	arg.nr_pages = mr->npages;
+	if (copy_to_user(uarg + offsetof(struct edudma_reg_mr, handle),
+			 &arg.handle,
+			 minsz - offsetof(struct edudma_reg_mr, handle))) {
+		xa_erase(&efile->regions, handle);
+		edudma_mr_destroy(mr);
+		ret = -EFAULT;
+		goto out;
+	}
+
+	efile->nregions++;
+	efile->pinned_pages += mr->npages;
+	atomic64_inc(&edev->stats.regions);
+	atomic64_inc(&edev->stats.reg_total);
+	ret = 0;
+out:
+	mutex_unlock(&efile->lock);
+	return ret;
+}
+
+static void edudma_region_remove(struct edudma_file *efile,
+				 struct edudma_mr *mr)
+{
+	xa_erase(&efile->regions, mr->handle);
+	efile->nregions--;
+	efile->pinned_pages -= mr->npages;
+	atomic64_dec(&efile->edev->stats.regions);
+	edudma_mr_destroy(mr);
+}
+
+int edudma_ioctl_dereg_mr(struct edudma_file *efile, void __user *uarg)
+{
+	const size_t minsz = offsetofend(struct edudma_dereg_mr, reserved);
+	struct edudma_dereg_mr arg;
+	struct edudma_mr *mr;
+	int ret;
+
+	ret = edudma_copy_args(&arg, minsz, uarg);
+	if (ret)
+		return ret;
+	if (arg.flags || arg.reserved)
+		return -EINVAL;
+
+	mutex_lock(&efile->lock);
+	mr = xa_load(&efile->regions, arg.handle);
+	if (!mr) {
+		ret = -ENOENT;
+	} else if (atomic_read(&mr->busy)) {
+		ret = -EBUSY;
+	} else {
+		edudma_region_remove(efile, mr);
+		ret = 0;
+	}
+	mutex_unlock(&efile->lock);
+	return ret;
+}
+
+/*
+ * Looks a handle up and marks the region busy for one transfer; the
+ * engine drops the mark when the transfer ends.  Called with efile->lock.
+ */
+struct edudma_mr *edudma_region_get(struct edudma_file *efile, u32 handle)
+{
+	struct edudma_mr *mr;
+
+	lockdep_assert_held(&efile->lock);
+	mr = xa_load(&efile->regions, handle);
+	if (mr)
+		atomic_inc(&mr->busy);
+	return mr;
+}
+
+/* remove(): drop every mapping, keep the pins until the file closes. */
+void edudma_regions_unmap(struct edudma_file *efile)
+{
+	struct edudma_mr *mr;
+	unsigned long idx;
+
+	mutex_lock(&efile->lock);
+	xa_for_each(&efile->regions, idx, mr)
+		edudma_mr_unmap(mr);
+	mutex_unlock(&efile->lock);
+}
+
+/* close(): no transfer is left; release every registration. */
+void edudma_regions_destroy(struct edudma_file *efile)
+{
+	struct edudma_mr *mr;
+	unsigned long idx;
+
+	mutex_lock(&efile->lock);
+	xa_for_each(&efile->regions, idx, mr) {
+		WARN_ON_ONCE(atomic_read(&mr->busy));
+		edudma_region_remove(efile, mr);
+	}
+	mutex_unlock(&efile->lock);
+}

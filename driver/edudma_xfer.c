@@ -1,0 +1,316 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * edudma: transfers (EDUDMA_XFER) and their completions: the synchronous
+ * wait, read() of completion records, poll() and the eventfd.
+ */
+#include <linux/eventfd.h>
+#include <linux/fs.h>
+#include <linux/poll.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "edudma.h"
+#include "edudma_regs.h"
+
+/* Frees a request that is finished or was never queued. */
+void edudma_req_free(struct edudma_req *req)
+{
+	struct edudma_side *sides[] = { &req->src, &req->dst };
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(sides); i++) {
+		struct edudma_side *side = sides[i];
+
+		if (!side->mr)
+			continue;
+		if (side->oneshot)
+			edudma_mr_destroy(side->mr);
+		else
+			atomic_dec(&side->mr->busy);	/* never queued */
+	}
+	kfree(req);
+}
+
+/* One memory side: a registration and offset, or a one-shot pin. */
+static int edudma_side_setup(struct edudma_file *efile,
+			     struct edudma_side *side, u32 handle, u64 where,
+			     u64 length, bool ptr, u32 access)
+{
+	struct edudma_mr *mr;
+
+	if (ptr) {
+		if (handle)
+			return -EINVAL;
+		if (length > ((u64)edudma_max_pinned_mb << 20))
+			return -ENOSPC;
+		mr = edudma_mr_create(efile->edev, where, length, access);
+		if (IS_ERR(mr))
+			return PTR_ERR(mr);
+		side->mr = mr;
+		side->oneshot = true;
+		return 0;
+	}
+
+	mutex_lock(&efile->lock);
+	mr = edudma_region_get(efile, handle);
+	mutex_unlock(&efile->lock);
+	if (!mr)
+		return -ENOENT;
+	side->mr = mr;			/* busy: edudma_req_free() drops it */
+	if (!(mr->access & access))
+		return -EACCES;
+	if (where > mr->length || length > mr->length - where)
+		return -EINVAL;
+	side->offset = where;
+	return 0;
+}
+
+static int edudma_xfer_check(const struct edudma_xfer *arg)
+{
+	bool src_ptr = arg->flags & EDUDMA_XFER_SRC_PTR;
+	bool dst_ptr = arg->flags & EDUDMA_XFER_DST_PTR;
+
+	if (arg->flags & ~EDUDMA_XFER_MASK)
+		return -EINVAL;
+	switch (arg->op) {
+	case EDUDMA_OP_TO_DEV:
+		if (dst_ptr || arg->dst_handle || arg->dst)
+			return -EINVAL;
+		break;
+	case EDUDMA_OP_FROM_DEV:
+		if (src_ptr || arg->src_handle || arg->src)
+			return -EINVAL;
+		break;
+	case EDUDMA_OP_COPY:
+		if (arg->dev_offset)
+			return -EINVAL;
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (!arg->length)
+		return -EINVAL;
+	if ((src_ptr && arg->src + arg->length < arg->src) ||
+	    (dst_ptr && arg->dst + arg->length < arg->dst))
+		return -EINVAL;
+	if (arg->op != EDUDMA_OP_COPY &&
+	    (arg->dev_offset > EDU_DMA_MAX_END ||
+	     arg->length > EDU_DMA_MAX_END - arg->dev_offset))
+		return -EINVAL;
+	return 0;
+}
+
+/* Waits for a synchronous request; a signal cancels what is not done. */
+static int edudma_xfer_wait(struct edudma_dev *edev, struct edudma_req *req)
+{
+	unsigned long flags;
+	int status;
+
+	if (wait_event_interruptible(req->efile->wq, READ_ONCE(req->done)))
+		edudma_engine_cancel(edev, req);
+
+	spin_lock_irqsave(&edev->lock, flags);
+	status = req->status;
+	spin_unlock_irqrestore(&edev->lock, flags);
+	return status == -ECANCELED ? -EINTR : status;
+}
+
+int edudma_ioctl_xfer(struct edudma_file *efile, void __user *uarg)
+{
+	const size_t minsz = offsetofend(struct edudma_xfer, dst);
+	struct edudma_dev *edev = efile->edev;
+	struct edudma_xfer arg;
+	struct edudma_req *req;
+	int ret;
+
+	ret = edudma_copy_args(&arg, minsz, uarg);
+	if (ret)
+		return ret;
+	ret = edudma_xfer_check(&arg);
+	if (ret)
+		return ret;
+
+	req = kzalloc(sizeof(*req), GFP_KERNEL);
+	if (!req)
+		return -ENOMEM;
+	INIT_LIST_HEAD(&req->node);
+	req->efile = efile;
+	req->op = arg.op;
+	req->dev_offset = arg.dev_offset;
+	req->length = arg.length;
+	req->cookie = arg.cookie;
+	req->async = arg.flags & EDUDMA_XFER_ASYNC;
+
+	if (arg.op != EDUDMA_OP_FROM_DEV) {
+		ret = edudma_side_setup(efile, &req->src, arg.src_handle,
+					arg.src, arg.length,
+					arg.flags & EDUDMA_XFER_SRC_PTR,
+					EDUDMA_ACCESS_DEV_READ);
+		if (ret)
+			goto err;
+	}
+	if (arg.op != EDUDMA_OP_TO_DEV) {
+		ret = edudma_side_setup(efile, &req->dst, arg.dst_handle,
+					arg.dst, arg.length,
+					arg.flags & EDUDMA_XFER_DST_PTR,
+					EDUDMA_ACCESS_DEV_WRITE);
+		if (ret)
+			goto err;
+	}
+
+	ret = edudma_engine_submit(edev, req);
+	if (ret)
+		goto err;
+	if (req->async)
+		return 0;
+
+	ret = edudma_xfer_wait(edev, req);
+	edudma_req_free(req);
+	return ret;
+
+err:
+	edudma_req_free(req);
+	return ret;
+}
+
+static bool edudma_done_ready(struct edudma_file *efile)
+{
+	unsigned long flags;
+	bool ready;
+
+	spin_lock_irqsave(&efile->edev->lock, flags);
+	ready = !list_empty(&efile->done);
+	spin_unlock_irqrestore(&efile->edev->lock, flags);
+	return ready;
+}
+
+#define EDUDMA_READ_BATCH 64
+
+/*
+ * Hands out completion records.  Records are taken off the list only once
+ * they are copied out, so a bad buffer loses none.
+ */
+ssize_t edudma_read(struct file *file, char __user *buf, size_t count,
+		    loff_t *ppos)
+{
+	struct edudma_file *efile = file->private_data;
+	struct edudma_dev *edev = efile->edev;
+	struct edudma_completion *recs;
+	struct edudma_req *req, *tmp;
+	size_t want = count / sizeof(*recs), n, k;
+	unsigned long flags;
+	LIST_HEAD(reaped);
+	ssize_t ret;
+
+	if (!want)
+		return -EINVAL;
+	want = min_t(size_t, want, EDUDMA_READ_BATCH);
+	recs = kcalloc(want, sizeof(*recs), GFP_KERNEL);
+	if (!recs)
+		return -ENOMEM;
+
+	for (;;) {
+		if (!edudma_done_ready(efile)) {
+			ret = -EAGAIN;
+			if (file->f_flags & O_NONBLOCK)
+				goto out;
+			ret = wait_event_interruptible(efile->wq,
+						       edudma_done_ready(efile));
+			if (ret)
+				goto out;
+		}
+
+		mutex_lock(&efile->lock);	/* one reader at a time */
+		n = 0;
+		spin_lock_irqsave(&edev->lock, flags);
+		list_for_each_entry(req, &efile->done, node) {
+			if (n == want)
+				break;
+			recs[n].cookie = req->cookie;
+			recs[n].status = req->status;
+			recs[n].bytes = req->pos;
+			n++;
+		}
+		spin_unlock_irqrestore(&edev->lock, flags);
+
+		if (n && copy_to_user(buf, recs, n * sizeof(*recs))) {
+			mutex_unlock(&efile->lock);
+			ret = -EFAULT;
+			goto out;
+		}
+
+		k = 0;
+		spin_lock_irqsave(&edev->lock, flags);
+		list_for_each_entry_safe(req, tmp, &efile->done, node) {
+			if (k++ == n)
+				break;
+			list_move_tail(&req->node, &reaped);
+			efile->inflight--;
+		}
+		spin_unlock_irqrestore(&edev->lock, flags);
+		mutex_unlock(&efile->lock);
+		if (n)
+			break;
+	}
+	ret = n * sizeof(*recs);
+
+	/* One-shot pins go now; the state lock keeps remove() out. */
+	down_read(&edev->state_lock);
+	list_for_each_entry_safe(req, tmp, &reaped, node)
+		edudma_req_free(req);
+	up_read(&edev->state_lock);
+out:
+	kfree(recs);
+	return ret;
+}
+
+__poll_t edudma_poll(struct file *file, struct poll_table_struct *wait)
+{
+	struct edudma_file *efile = file->private_data;
+	struct edudma_dev *edev = efile->edev;
+	unsigned long flags;
+	__poll_t mask = 0;
+
+	poll_wait(file, &efile->wq, wait);
+	spin_lock_irqsave(&edev->lock, flags);
+	if (!list_empty(&efile->done))
+		mask |= EPOLLIN | EPOLLRDNORM;
+	if (edev->dead)
+		mask |= EPOLLHUP;
+	spin_unlock_irqrestore(&edev->lock, flags);
+	return mask;
+}
+
+int edudma_ioctl_set_eventfd(struct edudma_file *efile, void __user *uarg)
+{
+	const size_t minsz = offsetofend(struct edudma_eventfd, reserved);
+	struct edudma_dev *edev = efile->edev;
+	struct eventfd_ctx *ctx = NULL, *old;
+	struct edudma_eventfd arg;
+	unsigned long flags;
+	int ret;
+
+	ret = edudma_copy_args(&arg, minsz, uarg);
+	if (ret)
+		return ret;
+	if (arg.flags || arg.reserved)
+		return -EINVAL;
+	if (arg.fd != -1) {
+		if (arg.fd < 0)
+			return -EBADF;
+		ctx = eventfd_ctx_fdget(arg.fd);
+		if (IS_ERR(ctx))
+			return -EBADF;
+	}
+
+	mutex_lock(&efile->lock);
+	spin_lock_irqsave(&edev->lock, flags);
+	old = efile->eventfd;
+	efile->eventfd = ctx;
+	spin_unlock_irqrestore(&edev->lock, flags);
+	mutex_unlock(&efile->lock);
+	if (old)
+		eventfd_ctx_put(old);
+	return 0;
+}
