@@ -151,10 +151,10 @@ struct edudma_dev {
 	struct timer_list timer;
 
 	/* Factorial: one at a time. */
-	struct mutex fact_lock;
+	struct mutex fact_lock;		/* one factorial at a time */
 	struct completion fact_done;
 
-	struct mutex files_lock;
+	struct mutex files_lock;	/* protects files */
 	struct list_head files;
 
 	struct edudma_stat_counters stats;

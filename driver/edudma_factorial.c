@@ -33,8 +33,8 @@ int edudma_ioctl_factorial(struct edudma_dev *edev, void __user *uarg)
 	iowrite32(EDU_STATUS_IRQ_FACT, edev->bar + EDU_REG_STATUS);
 	iowrite32(arg.n, edev->bar + EDU_REG_FACTORIAL);
 
-	left = wait_for_completion_timeout(&edev->fact_done,
-			msecs_to_jiffies(READ_ONCE(edudma_timeout_ms)));
+	left = msecs_to_jiffies(READ_ONCE(edudma_timeout_ms));
+	left = wait_for_completion_timeout(&edev->fact_done, left);
 	if (!left) {
 		ret = -ETIMEDOUT;
 		goto out;
