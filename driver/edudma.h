@@ -165,7 +165,7 @@ struct edudma_file {
 	struct edudma_dev *edev;
 	struct list_head dev_node;	/* edev->files */
 
-	struct mutex lock;
+	struct mutex lock;		/* regions, eventfd, readers */
 	struct xarray regions;		/* handle -> struct edudma_mr */
 	u32 next_handle;
 	unsigned int nregions;
