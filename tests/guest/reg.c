@@ -106,17 +106,36 @@ static void case_alignment(void)
 	munmap(buf, size);
 }
 
-static int thp_enabled(void)
+#define THP_ENABLED "/sys/kernel/mm/transparent_hugepage/enabled"
+
+/* The bracketed word of THP_ENABLED ("always", "madvise", "never"). */
+static const char *thp_mode(void)
 {
-	char buf[128] = "";
-	FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
+	static char mode[32];
+	char buf[128] = "", *a, *b;
+	FILE *f = fopen(THP_ENABLED, "r");
 
 	if (!f)
-		return 0;
+		return "";
 	if (!fgets(buf, sizeof(buf), f))
 		buf[0] = 0;
 	fclose(f);
-	return strstr(buf, "[always]") || strstr(buf, "[madvise]");
+	a = strchr(buf, '[');
+	b = a ? strchr(a, ']') : NULL;
+	if (!b)
+		return "";
+	snprintf(mode, sizeof(mode), "%.*s", (int)(b - a - 1), a + 1);
+	return mode;
+}
+
+static void thp_set(const char *mode)
+{
+	FILE *f = fopen(THP_ENABLED, "w");
+
+	if (f) {
+		fputs(mode, f);
+		fclose(f);
+	}
 }
 
 /* kB of AnonHugePages in the mapping that starts at addr. */
@@ -151,9 +170,16 @@ static void case_thp(void)
 	long kb;
 	int e;
 
-	if (!thp_enabled()) {
-		tap_skip("transparent hugepages are off", "THP: 4 MiB registers");
-		tap_skip("transparent hugepages are off", "THP: few segments");
+	char old[32];
+
+	snprintf(old, sizeof(old), "%s", thp_mode());
+	if (!strcmp(old, "never"))
+		thp_set("madvise");
+	if (strcmp(thp_mode(), "always") && strcmp(thp_mode(), "madvise")) {
+		tap_skip("transparent hugepages are off and cannot be turned on",
+			 "THP: 4 MiB registers");
+		tap_skip("transparent hugepages are off and cannot be turned on",
+			 "THP: few segments");
 		return;
 	}
 	buf = et_map_aligned(len, 2 << 20);
@@ -174,6 +200,8 @@ static void case_thp(void)
 	if (!e)
 		et_dereg(fd, r.handle);
 	munmap(buf, len);
+	if (strcmp(old, thp_mode()))
+		thp_set(old);
 }
 
 static long read_long(const char *path)
