@@ -25,7 +25,8 @@ int edudma_copy_args(void *karg, size_t minsz, void __user *uarg)
 
 	if (copy_from_user(&argsz, uarg, sizeof(argsz)))
 		return -EFAULT;
-	if (argsz < minsz)
+	/* A page is far beyond any struct here; do not scan gigabytes. */
+	if (argsz < minsz || argsz > PAGE_SIZE)
 		return -EINVAL;
 	if (copy_from_user(karg, uarg, minsz))
 		return -EFAULT;
