@@ -1,0 +1,128 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# t-hotplug.sh: surprise removal of an edu device under load, and a new one
+# plugged in afterwards.  One guest boot with two devices and a QMP socket;
+# the guest program is tests/guest/hotplug_guest.c.
+#
+#   guest: busy on edudma1 (an 8 MiB sync COPY running, 8 async COPYs queued
+#          on a second file), copying and verifying on edudma0 all along;
+#          prints READY
+#   host:  device_del edu1, waits for QEMU's DEVICE_DELETED
+#   guest: checks ENODEV on the waiting call and on new calls, the
+#          completions of the queued transfers, /dev/edudma1 gone; closes
+#          the files; prints UNPLUGGED
+#   host:  device_add edu1 (widened DMA mask, as qemu/run plugs them)
+#   guest: a new /dev/edudmaN appears and moves data right; edudma0 never
+#          saw a wrong byte; the pin counter is back at its start
+#
+# Prints TAP: the guest's cases, then the host's (QMP replies, the guest's
+# plan, its exit status, and qemu/run's report: guest ran to the end, pin
+# counters balanced, rmmod edudma, kernel log clean).  Skips without
+# python3 (tests/host/qmp is the QMP client).  Needs a built lab (make);
+# extra arguments go to qemu/run.  Files stay in build/check/t-hotplug/.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+run=$top/qemu/run
+qmp=$top/tests/host/qmp
+work=${EDUDMA_CHECK_DIR:-$top/build/check}/t-hotplug
+
+if ! command -v python3 > /dev/null 2>&1; then
+	echo "1..0 # SKIP python3 is not installed (the QMP client tests/host/qmp needs it)"
+	exit 0
+fi
+
+rm -rf "$work"
+mkdir -p "$work" || exit 1
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/t-hotplug.XXXXXX") || exit 1
+lab=''
+cleanup() {
+	[ -n "$lab" ] && kill "$lab" 2> /dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+n=0
+ok() {	# STATUS NAME: one case, passed when STATUS is 0
+	n=$((n + 1))
+	if [ "$1" = 0 ]; then echo "ok $n $2"; else echo "not ok $n $2"; fi
+}
+
+sock=$tmp/qmp.sock
+mkfifo "$tmp/out" || exit 1
+"$run" --no-build --devices 2 --qmp "$sock" --timeout 400 \
+	--report "$work/report" --klog "$work/klog" "$@" \
+	-- sh -c 'EDUDMA_HOTPLUG=1 exec hotplug_guest' \
+	> "$tmp/out" 2> "$work/stderr" < /dev/null &
+lab=$!
+exec 3< "$tmp/out"
+
+del_rc='' add_rc='' plan='' guest_run=0 guest_skip=''
+while IFS= read -r -t 600 line <&3; do
+	line=${line%$'\r'}
+	printf '%s\n' "$line" >> "$work/out"
+	case $line in
+	READY)
+		echo "# guest is busy on edudma1: device_del edu1"
+		"$qmp" --timeout 90 --event DEVICE_DELETED "$sock" device_del id=edu1 \
+			> "$work/device_del.qmp" 2>&1
+		del_rc=$?
+		[ "$del_rc" = 0 ] && ! grep -q '"device": "edu1"' "$work/device_del.qmp" && del_rc=1
+		sed 's/^/#   qmp: /' "$work/device_del.qmp" ;;
+	UNPLUGGED)
+		echo "# guest checked the removal: device_add edu1"
+		"$qmp" --timeout 30 "$sock" device_add driver=edu id=edu1 \
+			dma_mask=18446744073709551615 > "$work/device_add.qmp" 2>&1
+		add_rc=$?
+		sed 's/^/#   qmp: /' "$work/device_add.qmp" ;;
+	"ok "*|"not ok "*)
+		guest_run=$((guest_run + 1))
+		pre=ok
+		case $line in "not ok "*) pre="not ok" ;; esac
+		rest=${line#"$pre "}
+		rest=${rest#* }
+		n=$((n + 1))
+		echo "$pre $n guest: $rest" ;;
+	"1..0"*"SKIP"*) plan=0; guest_skip=${line#*SKIP } ;;
+	"1.."*) plan=${line#1..} ;;
+	"TAP version"*) ;;
+	"#"*) echo "$line" ;;
+	*) echo "# $line" ;;
+	esac
+done
+exec 3<&-
+wait "$lab"
+rc=$?
+lab=''
+
+if [ -n "$del_rc" ]; then
+	ok "$del_rc" "host: device_del edu1 accepted and QEMU reported DEVICE_DELETED"
+else
+	ok 1 "host: device_del edu1 (not sent: the guest never printed READY)"
+fi
+if [ -n "$add_rc" ]; then
+	ok "$add_rc" "host: device_add edu1 accepted"
+else
+	ok 1 "host: device_add edu1 (not sent: the guest never printed UNPLUGGED)"
+fi
+[ -n "$plan" ] && [ "$plan" = "$guest_run" ] && [ "$plan" != 0 ]
+ok $? "host: the guest ran all its planned cases (plan ${plan:-none}, ran $guest_run${guest_skip:+, skipped: $guest_skip})"
+ok "$rc" "host: hotplug_guest exit status 0 (was $rc)"
+
+report() { sed -n "s/^$1=//p" "$work/report" 2> /dev/null; }
+[ "$(report result)" = ok ]
+ok $? "host: guest ran to the end ($(report result))"
+read -r acq rel <<< "$(report pins)"
+[ -n "${acq:-}" ] && [ "$acq" = "${rel:-}" ]
+ok $? "host: pin counters balanced at the end (acquired ${acq:-?}, released ${rel:-?})"
+[ "$(report rmmod)" = 0 ]
+ok $? "host: rmmod edudma ($(report rmmod))"
+bad=$(report klog_bad)
+[ -r "$work/report" ] && [ -z "$bad" ]
+ok $? "host: kernel log clean${bad:+ (first bad line: $bad)}"
+if [ -n "$bad" ] || [ "$rc" != 0 ]; then
+	echo "# kernel log ($work/klog), last 40 lines:"
+	tail -n 40 "$work/klog" 2> /dev/null | sed 's/^/#   /'
+	[ -s "$work/stderr" ] && sed 's/^/#   qemu\/run: /' "$work/stderr"
+fi
+echo "1..$n"
