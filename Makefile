@@ -31,7 +31,7 @@ CFLAGS	?= -O2 -g
 UAPI_INC := -I$(TOP)/include/uapi
 GUEST_LDFLAGS := -static
 
-NOSETUP_GOALS := clean distclean help
+NOSETUP_GOALS := clean distclean help lib install uninstall
 ifeq ($(filter-out $(NOSETUP_GOALS),$(or $(MAKECMDGOALS),all)),)
 else
 -include $(LABCFG)
@@ -39,7 +39,7 @@ endif
 KDIR ?= $(LAB_KDIR)
 
 .PHONY: all setup driver tools tests guest demo check clean distclean help FORCE
-all: driver tools tests guest
+all: driver lib tools tests guest
 
 help:
 	@sed -n '3,16p' Makefile | sed 's/^# \{0,1\}//'
@@ -57,6 +57,66 @@ driver/edudma.ko: $(DRIVER_SRC) $(LABCFG)
 	$(Q)$(MAKE) -s -C $(KDIR) M=$(TOP)/driver W=1 modules
 	$(Q)touch $@
 
+# ---- libedudma -------------------------------------------------------------
+LIBDIR_B := $(BUILD)/lib
+LIB_VERSION := 1.0.0
+LIB_SONAME := libedudma.so.1
+LIB_SRC := $(wildcard lib/*.c)
+LIB_OBJ := $(patsubst lib/%.c,$(LIBDIR_B)/%.o,$(LIB_SRC))
+LIB_HDR := lib/include/edudma.h include/uapi/linux/edudma.h lib/internal.h
+LIB_INC := -I$(TOP)/lib/include $(UAPI_INC)
+LIB_SO := $(LIBDIR_B)/libedudma.so.$(LIB_VERSION)
+LIB_A := $(LIBDIR_B)/libedudma.a
+
+lib: $(LIB_SO) $(LIB_A) $(LIBDIR_B)/edudma.pc
+
+$(LIBDIR_B)/%.o: lib/%.c $(LIB_HDR)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CSTD) $(WARN) $(CFLAGS) -fPIC -fvisibility=default $(LIB_INC) -c -o $@ $<
+
+$(LIB_SO): $(LIB_OBJ) lib/libedudma.map
+	$(Q)$(CC) -shared -o $@ $(LIB_OBJ) -Wl,-soname,$(LIB_SONAME) \
+		-Wl,--version-script=lib/libedudma.map -Wl,-z,defs -lpthread
+	$(Q)ln -sf libedudma.so.$(LIB_VERSION) $(LIBDIR_B)/$(LIB_SONAME)
+	$(Q)ln -sf $(LIB_SONAME) $(LIBDIR_B)/libedudma.so
+
+$(LIB_A): $(LIB_OBJ)
+	$(Q)rm -f $@ && $(AR) rcs $@ $(LIB_OBJ)
+
+# ---- install ---------------------------------------------------------------
+PREFIX ?= /usr/local
+DESTDIR ?=
+I_LIB := $(DESTDIR)$(PREFIX)/lib
+I_INC := $(DESTDIR)$(PREFIX)/include
+I_BIN := $(DESTDIR)$(PREFIX)/bin
+I_MAN := $(DESTDIR)$(PREFIX)/share/man
+
+$(LIBDIR_B)/edudma.pc: lib/edudma.pc.in Makefile
+	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$${prefix}/lib|' \
+		-e 's|@INCLUDEDIR@|$${prefix}/include|' -e 's|@VERSION@|$(LIB_VERSION)|' $< > $@
+
+.PHONY: lib install uninstall
+install: lib tools
+	$(Q)install -d $(I_LIB)/pkgconfig $(I_INC)/linux $(I_BIN) $(I_MAN)/man1 $(I_MAN)/man3
+	$(Q)install -m 644 lib/include/edudma.h $(I_INC)/edudma.h
+	$(Q)install -m 644 include/uapi/linux/edudma.h $(I_INC)/linux/edudma.h
+	$(Q)install -m 755 $(LIB_SO) $(I_LIB)/
+	$(Q)ln -sf libedudma.so.$(LIB_VERSION) $(I_LIB)/$(LIB_SONAME)
+	$(Q)ln -sf $(LIB_SONAME) $(I_LIB)/libedudma.so
+	$(Q)install -m 644 $(LIB_A) $(I_LIB)/
+	$(Q)install -m 644 $(LIBDIR_B)/edudma.pc $(I_LIB)/pkgconfig/
+	$(Q)install -m 755 $(TOOLS) $(I_BIN)/
+	$(Q)$(if $(wildcard man/man1/*.1),install -m 644 $(wildcard man/man1/*.1) $(I_MAN)/man1/)
+	$(Q)$(if $(wildcard man/man3/*.3),install -m 644 $(wildcard man/man3/*.3) $(I_MAN)/man3/)
+
+uninstall:
+	$(Q)rm -f $(I_INC)/edudma.h $(I_INC)/linux/edudma.h \
+		$(I_LIB)/libedudma.so.$(LIB_VERSION) $(I_LIB)/$(LIB_SONAME) \
+		$(I_LIB)/libedudma.so $(I_LIB)/libedudma.a $(I_LIB)/pkgconfig/edudma.pc \
+		$(addprefix $(I_BIN)/,$(notdir $(TOOLS))) \
+		$(addprefix $(I_MAN)/man1/,$(notdir $(wildcard man/man1/*.1))) \
+		$(addprefix $(I_MAN)/man3/,$(notdir $(wildcard man/man3/*.3)))
+
 # ---- guest programs: tools and tests (static, they run in the guest) ------
 TOOLS := $(patsubst tools/%.c,$(GUEST)/bin/%,$(wildcard tools/*.c))
 GUEST_TESTS := $(patsubst tests/guest/%.c,$(GUEST)/tests/%,$(wildcard tests/guest/*.c))
@@ -66,13 +126,13 @@ TEST_INC := -I$(TOP)/tests/common
 tools: $(TOOLS)
 tests: $(GUEST_TESTS)
 
-$(GUEST)/bin/%: tools/%.c include/uapi/linux/edudma.h
+$(GUEST)/bin/%: tools/%.c $(wildcard tools/*.h) $(LIB_A) $(LIB_HDR)
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(CSTD) $(WARN) $(CFLAGS) $(UAPI_INC) -o $@ $< $(GUEST_LDFLAGS)
+	$(Q)$(CC) $(CSTD) $(WARN) $(CFLAGS) $(LIB_INC) -o $@ $< $(LIB_A) $(GUEST_LDFLAGS) -lpthread
 
-$(GUEST)/tests/%: tests/guest/%.c include/uapi/linux/edudma.h $(wildcard tests/common/*.h)
+$(GUEST)/tests/%: tests/guest/%.c $(LIB_A) $(LIB_HDR) $(wildcard tests/common/*.h)
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(CSTD) $(WARN) $(CFLAGS) $(UAPI_INC) $(TEST_INC) -o $@ $< $(GUEST_LDFLAGS)
+	$(Q)$(CC) $(CSTD) $(WARN) $(CFLAGS) $(LIB_INC) $(TEST_INC) -o $@ $< $(LIB_A) $(GUEST_LDFLAGS) -lpthread
 
 # ---- the guest image --------------------------------------------------------
 guest: $(GUEST)/initramfs.cpio.gz

@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * libedudma: the userspace SDK of the edudma driver.
+ *
+ * Conventions (every man page repeats them):
+ *  - Functions that can fail return 0 (or a count) on success and a
+ *    negative errno on failure, as liburing does; errno is not used.
+ *  - Objects: struct edudma_dev is an open device (/dev/edudmaN);
+ *    struct edudma_mr is a registration made on one device.
+ *  - Threads: a struct edudma_dev may be used by several threads at once
+ *    (every call is one ioctl, or takes the device's own lock); a
+ *    struct edudma_mr may be used by several threads for transfers, but
+ *    edudma_dereg_mr() must not race with other calls on the same mr, and
+ *    edudma_close() must not race with any call on the device.
+ */
+#ifndef LIBEDUDMA_H
+#define LIBEDUDMA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <linux/edudma.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define LIBEDUDMA_VERSION_MAJOR	1
+#define LIBEDUDMA_VERSION_MINOR	0
+
+struct edudma_dev;
+struct edudma_mr;
+
+/* ---- devices ------------------------------------------------------------ */
+
+/* Fills minors[] (up to max) with N of every /dev/edudmaN, ascending;
+ * returns how many exist (may exceed max) or -errno. */
+int edudma_list_devices(unsigned int *minors, unsigned int max);
+
+/* Opens /dev/edudma<minor>. */
+int edudma_open(unsigned int minor, struct edudma_dev **dev);
+/* Opens a device node by path. */
+int edudma_open_path(const char *path, struct edudma_dev **dev);
+/* Releases every registration the library made and closes the device. */
+void edudma_close(struct edudma_dev *dev);
+
+/* The file descriptor, for poll/epoll (readable: completions wait). */
+int edudma_fd(const struct edudma_dev *dev);
+
+int edudma_get_info(struct edudma_dev *dev, struct edudma_device_info *info);
+int edudma_get_stats(struct edudma_dev *dev, struct edudma_stats *stats);
+
+/* ---- memory registration ------------------------------------------------ */
+
+/* access: EDUDMA_ACCESS_DEV_READ and/or EDUDMA_ACCESS_DEV_WRITE. */
+int edudma_reg_mr(struct edudma_dev *dev, void *addr, size_t length,
+		  unsigned int access, struct edudma_mr **mr);
+/* -EBUSY while transfers on it are queued or running; mr stays valid. */
+int edudma_dereg_mr(struct edudma_mr *mr);
+
+uint32_t edudma_mr_handle(const struct edudma_mr *mr);
+void *edudma_mr_addr(const struct edudma_mr *mr);
+size_t edudma_mr_length(const struct edudma_mr *mr);
+unsigned int edudma_mr_segments(const struct edudma_mr *mr);
+
+/* ---- synchronous transfers ---------------------------------------------- */
+
+/* Registered memory [offset, +length) -> device buffer [dev_offset, +length). */
+int edudma_write_dev(struct edudma_mr *mr, uint64_t offset,
+		     uint32_t dev_offset, size_t length);
+/* Device buffer [dev_offset, +length) -> registered memory [offset, +length). */
+int edudma_read_dev(struct edudma_mr *mr, uint64_t offset,
+		    uint32_t dev_offset, size_t length);
+/* Registered src -> registered dst (same device), any length. */
+int edudma_copy(struct edudma_mr *src, uint64_t src_offset,
+		struct edudma_mr *dst, uint64_t dst_offset, size_t length);
+
+/* One-shot: plain pointers, pinned only for the call. */
+int edudma_write_dev_ptr(struct edudma_dev *dev, const void *src,
+			 uint32_t dev_offset, size_t length);
+int edudma_read_dev_ptr(struct edudma_dev *dev, void *dst,
+			uint32_t dev_offset, size_t length);
+int edudma_copy_ptr(struct edudma_dev *dev, void *dst, const void *src,
+		    size_t length);
+
+/* ---- asynchronous transfers --------------------------------------------- */
+
+/* Queue a transfer; its completion carries cookie. -EAGAIN when the
+ * driver's max_inflight completions are waiting to be read. */
+int edudma_submit_write_dev(struct edudma_mr *mr, uint64_t offset,
+			    uint32_t dev_offset, size_t length,
+			    uint64_t cookie);
+int edudma_submit_read_dev(struct edudma_mr *mr, uint64_t offset,
+			   uint32_t dev_offset, size_t length,
+			   uint64_t cookie);
+int edudma_submit_copy(struct edudma_mr *src, uint64_t src_offset,
+		       struct edudma_mr *dst, uint64_t dst_offset,
+		       size_t length, uint64_t cookie);
+
+/* Reads up to max completion records; waits up to timeout_ms for the first
+ * (0: do not wait, -1: wait for ever).  Returns how many (0 on timeout). */
+int edudma_get_completions(struct edudma_dev *dev,
+			   struct edudma_completion *comps, unsigned int max,
+			   int timeout_ms);
+
+/* Signal eventfd efd for every completion; -1 detaches. */
+int edudma_set_eventfd(struct edudma_dev *dev, int efd);
+
+/* ---- the device's factorial --------------------------------------------- */
+
+int edudma_factorial(struct edudma_dev *dev, uint32_t n, uint32_t *result);
+
+/* ---- higher level ------------------------------------------------------- */
+
+/* What edudma_copy_striped() did on one device. */
+struct edudma_stripe_result {
+	unsigned int minor;	/* the device */
+	int status;		/* 0 or the first -errno on that device */
+	uint64_t bytes;		/* bytes copied by that device */
+	uint64_t transfers;	/* transfers it ran */
+};
+
+/*
+ * Copies length bytes from src to dst through all ndevs devices in
+ * parallel: each device gets an equal share, cut into async COPYs.  src
+ * and dst are registered on each device for the call and deregistered
+ * after it.  With EDUDMA_STRIPE_CACHE the registrations are kept and a
+ * later call whose buffers lie inside them reuses them; that is only safe
+ * while the memory stays mapped: after munmap() or free() of such a buffer
+ * call edudma_forget_cached() (edudma_close() releases them too).
+ * results[] (ndevs entries, may be NULL) tells what each device did.
+ * Returns 0 when every byte was copied, else the first -errno; every
+ * device's failure is in results[].
+ */
+#define EDUDMA_STRIPE_CACHE	(1U << 0)
+
+int edudma_copy_striped(struct edudma_dev **devs, unsigned int ndevs,
+			void *dst, const void *src, size_t length,
+			unsigned int flags,
+			struct edudma_stripe_result *results);
+
+/* Drops the registrations edudma_copy_striped() keeps for reuse. */
+void edudma_forget_cached(struct edudma_dev *dev);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LIBEDUDMA_H */
