@@ -77,7 +77,7 @@ clean() {
 }
 
 echo "TAP version 13"
-echo "1..21"
+echo "1..22"
 
 # --- exit statuses and the report ------------------------------------------
 boot false -- false
@@ -159,13 +159,19 @@ done
 ok $bad "bad options (unknown, not a number, no command): exit 2"
 
 # --- hot-unplug through --qmp ----------------------------------------------
-# --no-icount: the guest waits in real time for the host's device_del; with
-# icount its idle clock would race ahead and the wait would end at once.
+# The guest and the host take turns: the guest lists its devices and says
+# "ready"; the host removes edu1 and waits for QEMU's DEVICE_DELETED; the
+# guest sees /dev/edudma1 go and lists again; the host, once it has the
+# event, plugs edu1 back, and the guest waits for the new /dev/edudma1
+# before it ends (so it cannot power off before the host got its event).
+# --no-icount: the guest's waits are in real time; with icount its idle
+# clock would race ahead and the waits would end at once.
 qmp_cases=(
 	"--qmp: the guest sees edudma0 and edudma1 before"
 	"--qmp: device_del edu1 is accepted and QEMU reports DEVICE_DELETED"
-	"--qmp: afterwards the guest shows edudma0 only"
-	"--qmp: the guest command exits 0 after the unplug"
+	"--qmp: after device_del the guest shows edudma0 only"
+	"--qmp: device_add edu1 brings a new /dev/edudma1"
+	"--qmp: the guest command exits 0"
 	"qmp: the per-boot checks pass (ran to the end, pins, rmmod, kernel log)"
 )
 if ! command -v python3 > /dev/null; then
@@ -178,7 +184,10 @@ else
 	guest='echo before: $(ls /dev | grep edudma); echo ready
 i=0
 while [ -e /dev/edudma1 ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
-echo after: $(ls /dev | grep edudma)'
+echo after: $(ls /dev | grep edudma)
+i=0
+while [ ! -e /dev/edudma1 ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+echo replugged: $(ls /dev | grep edudma)'
 	start=$(now)
 	"$run" --no-build --no-icount --devices 2 --qmp "$sock" --timeout 180 \
 		--report "$work/qmp.report" --klog "$work/qmp.klog" \
@@ -193,11 +202,16 @@ echo after: $(ls /dev | grep edudma)'
 	check $? qmp "${qmp_cases[0]}"
 
 	"$top/tests/host/qmp" --timeout 60 --event DEVICE_DELETED "$sock" \
-		device_del id=edu1 > "$work/qmp.qmp" 2>&1
+		device_del id=edu1 > "$work/qmp.del" 2>&1
 	q=$?
-	[ "$q" = 0 ] && grep -q '"device": "edu1"' "$work/qmp.qmp"
+	[ "$q" = 0 ] && grep -q '"device": "edu1"' "$work/qmp.del"
 	ok $? "${qmp_cases[1]}"
-	sed 's/^/#   /' "$work/qmp.qmp"
+	sed 's/^/#   device_del: /' "$work/qmp.del"
+
+	# the same widened mask as qemu/run gives its devices
+	"$top/tests/host/qmp" --timeout 60 "$sock" device_add driver=edu id=edu1 \
+		dma_mask=18446744073709551615 > "$work/qmp.add" 2>&1
+	sed 's/^/#   device_add: /' "$work/qmp.add"
 
 	wait "$bg"
 	rc=$?
@@ -205,8 +219,10 @@ echo after: $(ls /dev | grep edudma)'
 	echo "# qmp: exit $rc after $(since "$start") s"
 	grep -qx 'after: edudma0' "$work/qmp.out"
 	check $? qmp "${qmp_cases[2]}"
-	[ "$rc" = 0 ]
+	grep -qx 'replugged: edudma0 edudma1' "$work/qmp.out"
 	check $? qmp "${qmp_cases[3]}"
+	[ "$rc" = 0 ]
+	check $? qmp "${qmp_cases[4]} (got $rc)"
 	clean qmp
 fi
 
