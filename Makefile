@@ -146,7 +146,7 @@ $(GUEST)/initramfs.cpio.gz: driver/edudma.ko $(TOOLS) $(GUEST_TESTS) \
 
 # ---- the two commands of the README ---------------------------------------
 demo: all
-	$(Q)qemu/run --no-build --devices 2 -- edudma-info
+	$(Q)qemu/run --no-build --devices 2 -- sh -c 'edudma-info && echo && edudma-copy -s 1m'
 
 check: all
 	$(Q)tests/run $(CHECK_ARGS)

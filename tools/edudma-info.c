@@ -1,17 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * edudma-info: print what each /dev/edudmaN says about its device.
+ * edudma-info: what each edudma device says about itself, and its
+ * statistics.  Built on libedudma.
  */
-#include <dirent.h>
-#include <errno.h>
-#include <fcntl.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <unistd.h>
 
-#include <linux/edudma.h>
+#include <edudma.h>
 
 static const char *irq_name(unsigned int mode)
 {
@@ -22,74 +19,104 @@ static const char *irq_name(unsigned int mode)
 	}
 }
 
-static int show(const char *path)
+static void show_stats(const struct edudma_stats *s)
 {
-	struct edudma_device_info info = { .argsz = sizeof(info) };
-	int fd = open(path, O_RDWR | O_CLOEXEC);
+	printf("  statistics     regions %llu (%llu pages pinned, %llu made), queue %llu\n",
+	       (unsigned long long)s->regions, (unsigned long long)s->pinned_pages,
+	       (unsigned long long)s->reg_total, (unsigned long long)s->queue_depth);
+	printf("                 to device %llu bytes in %llu DMAs, from device %llu bytes in %llu DMAs\n",
+	       (unsigned long long)s->bytes_to_dev, (unsigned long long)s->dma_to_dev,
+	       (unsigned long long)s->bytes_from_dev, (unsigned long long)s->dma_from_dev);
+	printf("                 transfers %llu, errors %llu (timeouts %llu), factorials %llu\n",
+	       (unsigned long long)s->xfers, (unsigned long long)s->errors,
+	       (unsigned long long)s->timeouts, (unsigned long long)s->factorials);
+}
 
-	if (fd < 0) {
-		fprintf(stderr, "edudma-info: %s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	if (ioctl(fd, EDUDMA_GET_INFO, &info) < 0) {
-		fprintf(stderr, "edudma-info: %s: EDUDMA_GET_INFO: %s\n", path,
-			strerror(errno));
-		close(fd);
-		return -1;
-	}
-	close(fd);
+static int show(unsigned int minor, int stats_only)
+{
+	struct edudma_device_info info;
+	struct edudma_stats st;
+	struct edudma_dev *dev;
+	int ret;
 
-	printf("%s: PCI %04x:%02x:%02x.%x\n", path, info.pci_domain,
+	ret = edudma_open(minor, &dev);
+	if (ret) {
+		fprintf(stderr, "edudma-info: /dev/edudma%u: %s\n", minor, strerror(-ret));
+		return ret;
+	}
+	ret = edudma_get_info(dev, &info);
+	if (!ret)
+		ret = edudma_get_stats(dev, &st);
+	edudma_close(dev);
+	if (ret) {
+		fprintf(stderr, "edudma-info: /dev/edudma%u: %s\n", minor, strerror(-ret));
+		return ret;
+	}
+
+	printf("/dev/edudma%u: PCI %04x:%02x:%02x.%x\n", minor, info.pci_domain,
 	       info.pci_bus, info.pci_devfn >> 3, info.pci_devfn & 7);
-	printf("  ident          0x%08x\n", info.ident);
-	printf("  liveness       %s (read back 0x%08x)\n",
-	       info.caps & EDUDMA_CAP_LIVE ? "ok" : "FAILED", info.liveness);
-	printf("  BAR0           %llu KiB\n",
-	       (unsigned long long)info.bar_size / 1024);
-	printf("  DMA window     %u bytes at device address 0x%llx, largest transfer %u\n",
-	       info.dma_window_size, (unsigned long long)info.dma_window,
-	       info.max_transfer);
-	printf("  DMA mask       0x%llx%s\n", (unsigned long long)info.dma_mask,
-	       info.caps & EDUDMA_CAP_IOMMU ? " (through an IOMMU)" : "");
-	printf("  IRQ            %s\n", irq_name(info.irq_mode));
-	printf("  driver API     %u\n", info.api_version);
+	if (!stats_only) {
+		printf("  ident          0x%08x\n", info.ident);
+		printf("  liveness       %s (read back 0x%08x)\n",
+		       info.caps & EDUDMA_CAP_LIVE ? "ok" : "FAILED", info.liveness);
+		printf("  BAR0           %llu KiB\n",
+		       (unsigned long long)info.bar_size / 1024);
+		printf("  DMA window     %u bytes at device address 0x%llx, largest transfer %u\n",
+		       info.dma_window_size, (unsigned long long)info.dma_window,
+		       info.max_transfer);
+		printf("  DMA mask       0x%llx%s\n", (unsigned long long)info.dma_mask,
+		       info.caps & EDUDMA_CAP_IOMMU ? " (through an IOMMU)" : "");
+		printf("  IRQ            %s\n", irq_name(info.irq_mode));
+		printf("  driver API     %u\n", info.api_version);
+	}
+	show_stats(&st);
 	return 0;
 }
 
-static int by_name(const struct dirent **a, const struct dirent **b)
+static void usage(FILE *f)
 {
-	return strverscmp((*a)->d_name, (*b)->d_name);
-}
-
-static int is_edudma(const struct dirent *d)
-{
-	return !strncmp(d->d_name, "edudma", 6);
+	fprintf(f, "usage: edudma-info [-s] [MINOR...]\n"
+		"Shows every /dev/edudmaN (or the given N): identification, DMA window,\n"
+		"DMA mask, interrupt mode and statistics.\n"
+		"  -s   statistics only\n"
+		"Exit status: 0, or 1 when a device could not be read or none exists.\n");
 }
 
 int main(int argc, char **argv)
 {
-	struct dirent **names;
-	int n, i, errors = 0;
-	char path[300];
+	unsigned int minors[256];
+	int n, i, opt, stats_only = 0, errors = 0;
 
-	if (argc > 1) {
-		for (i = 1; i < argc; i++)
-			errors += show(argv[i]) < 0;
+	while ((opt = getopt(argc, argv, "sh")) != -1) {
+		switch (opt) {
+		case 's':
+			stats_only = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+
+	if (optind < argc) {
+		for (i = optind; i < argc; i++)
+			errors += show((unsigned int)strtoul(argv[i], NULL, 10), stats_only) != 0;
 		return errors ? 1 : 0;
 	}
 
-	n = scandir("/dev", &names, is_edudma, by_name);
+	n = edudma_list_devices(minors, 256);
 	if (n < 0) {
-		perror("edudma-info: /dev");
+		fprintf(stderr, "edudma-info: %s\n", strerror(-n));
 		return 1;
 	}
-	if (n == 0)
+	if (n == 0) {
 		fprintf(stderr, "edudma-info: no /dev/edudma* devices (is the module loaded?)\n");
-	for (i = 0; i < n; i++) {
-		snprintf(path, sizeof(path), "/dev/%s", names[i]->d_name);
-		errors += show(path) < 0;
-		free(names[i]);
+		return 1;
 	}
-	free(names);
-	return errors || n == 0 ? 1 : 0;
+	for (i = 0; i < n && i < 256; i++)
+		errors += show(minors[i], stats_only) != 0;
+	return errors ? 1 : 0;
 }
