@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 # Helpers shared by qemu/mkimage and qemu/run (sourced, not run).
 
 # stage_libs ROOT FILE...: copy into ROOT the shared libraries (and the
