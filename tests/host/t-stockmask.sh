@@ -1,0 +1,81 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# t-stockmask.sh: the edu device with its stock 28-bit DMA mask and the
+# driver with its default dma_bits=28 (qemu/run --stock-mask) in a 2 GiB
+# guest, where most memory lies above what the device can address.  Two
+# boots of tests/guest/stockmask.c:
+#
+#   no IOMMU   memory with a page above 256 MiB is refused with ERANGE,
+#              exactly that memory, and what registers moves data right
+#   --iommu    everything registers and moves data right
+#
+# Prints TAP: each boot's guest cases, then for each boot its exit status
+# and qemu/run's report (guest ran to the end, pin counters balanced, rmmod
+# edudma, kernel log clean).  Needs a built lab (make); extra arguments go
+# to qemu/run.  Files stay in build/check/t-stockmask/.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+run=$top/qemu/run
+work=${EDUDMA_CHECK_DIR:-$top/build/check}/t-stockmask
+rm -rf "$work"
+mkdir -p "$work" || exit 1
+
+n=0
+ok() {	# STATUS NAME: one case, passed when STATUS is 0
+	n=$((n + 1))
+	if [ "$1" = 0 ]; then echo "ok $n $2"; else echo "not ok $n $2"; fi
+}
+
+# boot LABEL NAME QEMU/RUN-OPTIONS...
+boot() {
+	local label=$1 name=$2 rc plan='' ran=0 line pre rest bad acq rel
+	shift 2
+	echo "# $label: qemu/run --stock-mask --mem 2048 $*"
+	"$run" --no-build --stock-mask --mem 2048 --devices 1 --timeout 1200 \
+		--report "$work/$name.report" --klog "$work/$name.klog" "$@" \
+		-- sh -c 'EDUDMA_STOCKMASK=1 exec stockmask' \
+		> "$work/$name.out" 2> "$work/$name.err" < /dev/null
+	rc=$?
+	while IFS= read -r line; do
+		line=${line%$'\r'}
+		case $line in
+		"ok "*|"not ok "*)
+			ran=$((ran + 1))
+			pre=ok
+			case $line in "not ok "*) pre="not ok" ;; esac
+			rest=${line#"$pre "}
+			rest=${rest#* }
+			n=$((n + 1))
+			echo "$pre $n $label: $rest" ;;
+		"1.."*) plan=${line#1..} ;;
+		"TAP version"*) ;;
+		"#"*) echo "$line" ;;
+		*) echo "# $line" ;;
+		esac
+	done < "$work/$name.out"
+
+	report() { sed -n "s/^$1=//p" "$work/$name.report" 2> /dev/null; }
+	[ -n "$plan" ] && [ "$plan" = "$ran" ] && [ "$plan" != 0 ]
+	ok $? "$label: the guest ran all its planned cases (plan ${plan:-none}, ran $ran)"
+	ok "$rc" "$label: stockmask exit status 0 (was $rc)"
+	[ "$(report result)" = ok ]
+	ok $? "$label: guest ran to the end ($(report result))"
+	read -r acq rel <<< "$(report pins)"
+	[ -n "${acq:-}" ] && [ "$acq" = "${rel:-}" ]
+	ok $? "$label: pin counters balanced at the end (acquired ${acq:-?}, released ${rel:-?})"
+	[ "$(report rmmod)" = 0 ]
+	ok $? "$label: rmmod edudma ($(report rmmod))"
+	bad=$(report klog_bad)
+	[ -r "$work/$name.report" ] && [ -z "$bad" ]
+	ok $? "$label: kernel log clean${bad:+ (first bad line: $bad)}"
+	if [ -n "$bad" ] || [ "$rc" != 0 ]; then
+		echo "# $label: kernel log ($work/$name.klog), last 30 lines:"
+		tail -n 30 "$work/$name.klog" 2> /dev/null | sed 's/^/#   /'
+		[ -s "$work/$name.err" ] && sed 's/^/#   qemu\/run: /' "$work/$name.err"
+	fi
+}
+
+boot "no IOMMU" plain "$@"
+boot "IOMMU" iommu --iommu "$@"
+echo "1..$n"
