@@ -19,8 +19,9 @@
 # Prints TAP: the guest's cases, then the host's (QMP replies, the guest's
 # plan, its exit status, and qemu/run's report: guest ran to the end, pin
 # counters balanced, rmmod edudma, kernel log clean).  Skips without
-# python3 (tests/host/qmp is the QMP client).  Needs a built lab (make);
-# extra arguments go to qemu/run.  Files stay in build/check/t-hotplug/.
+# python3 (tests/host/qmp is the QMP client); exits 1 when a case failed.
+# Needs a built lab (make); extra arguments go to qemu/run.  Files stay in
+# build/check/t-hotplug/.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 run=$top/qemu/run
@@ -42,10 +43,15 @@ cleanup() {
 }
 trap cleanup EXIT
 
-n=0
+n=0 failures=0
 ok() {	# STATUS NAME: one case, passed when STATUS is 0
 	n=$((n + 1))
-	if [ "$1" = 0 ]; then echo "ok $n $2"; else echo "not ok $n $2"; fi
+	if [ "$1" = 0 ]; then
+		echo "ok $n $2"
+	else
+		echo "not ok $n $2"
+		failures=$((failures + 1))
+	fi
 }
 
 sock=$tmp/qmp.sock
@@ -82,6 +88,7 @@ while IFS= read -r -t 600 line <&3; do
 		rest=${line#"$pre "}
 		rest=${rest#* }
 		n=$((n + 1))
+		[ "$pre" = ok ] || failures=$((failures + 1))
 		echo "$pre $n guest: $rest" ;;
 	"1..0"*"SKIP"*) plan=0; guest_skip=${line#*SKIP } ;;
 	"1.."*) plan=${line#1..} ;;
@@ -126,3 +133,4 @@ if [ -n "$bad" ] || [ "$rc" != 0 ]; then
 	[ -s "$work/stderr" ] && sed 's/^/#   qemu\/run: /' "$work/stderr"
 fi
 echo "1..$n"
+[ "$failures" = 0 ]

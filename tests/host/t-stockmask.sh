@@ -12,8 +12,9 @@
 #
 # Prints TAP: each boot's guest cases, then for each boot its exit status
 # and qemu/run's report (guest ran to the end, pin counters balanced, rmmod
-# edudma, kernel log clean).  Needs a built lab (make); extra arguments go
-# to qemu/run.  Files stay in build/check/t-stockmask/.
+# edudma, kernel log clean); exits 1 when a case failed.  Needs a built
+# lab (make); extra arguments go to qemu/run.  Files stay in
+# build/check/t-stockmask/.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 run=$top/qemu/run
@@ -21,10 +22,15 @@ work=${EDUDMA_CHECK_DIR:-$top/build/check}/t-stockmask
 rm -rf "$work"
 mkdir -p "$work" || exit 1
 
-n=0
+n=0 failures=0
 ok() {	# STATUS NAME: one case, passed when STATUS is 0
 	n=$((n + 1))
-	if [ "$1" = 0 ]; then echo "ok $n $2"; else echo "not ok $n $2"; fi
+	if [ "$1" = 0 ]; then
+		echo "ok $n $2"
+	else
+		echo "not ok $n $2"
+		failures=$((failures + 1))
+	fi
 }
 
 # boot LABEL NAME QEMU/RUN-OPTIONS...
@@ -47,6 +53,7 @@ boot() {
 			rest=${line#"$pre "}
 			rest=${rest#* }
 			n=$((n + 1))
+			[ "$pre" = ok ] || failures=$((failures + 1))
 			echo "$pre $n $label: $rest" ;;
 		"1.."*) plan=${line#1..} ;;
 		"TAP version"*) ;;
@@ -79,3 +86,4 @@ boot() {
 boot "no IOMMU" plain "$@"
 boot "IOMMU" iommu --iommu "$@"
 echo "1..$n"
+[ "$failures" = 0 ]
