@@ -372,6 +372,12 @@ void edudma_engine_kill(struct edudma_dev *edev)
 			edudma_cancel_locked(edev, req, -ENODEV);
 	spin_unlock_irqrestore(&edev->lock, flags);
 
+	/* Readers with nothing queued learn that nothing more will come. */
+	mutex_lock(&edev->files_lock);
+	list_for_each_entry(efile, &edev->files, dev_node)
+		wake_up_all(&efile->wq);
+	mutex_unlock(&edev->files_lock);
+
 	deadline = jiffies + msecs_to_jiffies(READ_ONCE(edudma_timeout_ms) + 1000);
 	for (;;) {
 		spin_lock_irqsave(&edev->lock, flags);

@@ -87,7 +87,8 @@ long edudma_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	long ret;
 
 	down_read(&edev->state_lock);
-	if (!edev->alive) {
+	/* dead: remove() has begun and is waiting for the running DMA. */
+	if (!edev->alive || READ_ONCE(edev->dead)) {
 		ret = -ENODEV;
 		goto out;
 	}

@@ -125,7 +125,7 @@ struct edudma_mr *edudma_mr_create(struct edudma_dev *edev, u64 addr,
 {
 	struct device *dev = edev->dma_dev;
 	struct edudma_mr *mr;
-	unsigned int gup_flags = FOLL_LONGTERM;
+	const unsigned int gup_flags = FOLL_LONGTERM;
 	int ret;
 
 	if (!length || addr + length < addr)
@@ -159,9 +159,19 @@ struct edudma_mr *edudma_mr_create(struct edudma_dev *edev, u64 addr,
 		goto err_uncharge;
 	}
 
-	if (access & EDUDMA_ACCESS_DEV_WRITE)
-		gup_flags |= FOLL_WRITE;
-	ret = edudma_pin(mr, gup_flags);
+	/*
+	 * Even when the device only reads, pin for writing where the mapping
+	 * allows it.  A read-only pin of private memory that was never
+	 * written finds the shared zero page (or THP's huge zero page), and
+	 * 6.1 pins it as it is: the program's later writes go to a new page
+	 * and the device would keep reading zeros.  A write pin gives the
+	 * process its own pages.  Only memory that cannot be written (a
+	 * read-only mapping, EFAULT) is pinned read-only: what is mapped
+	 * there is what the memory holds.
+	 */
+	ret = edudma_pin(mr, gup_flags | FOLL_WRITE);
+	if (ret == -EFAULT && !(access & EDUDMA_ACCESS_DEV_WRITE))
+		ret = edudma_pin(mr, gup_flags);
 	if (ret)
 		goto err_pages;
 

@@ -174,15 +174,17 @@ err:
 	return ret;
 }
 
-static bool edudma_done_ready(struct edudma_file *efile)
+/* Completions wait, or none ever will (the device is gone). */
+static bool edudma_done_ready(struct edudma_file *efile, bool *gone)
 {
 	unsigned long flags;
 	bool ready;
 
 	spin_lock_irqsave(&efile->edev->lock, flags);
 	ready = !list_empty(&efile->done);
+	*gone = efile->edev->dead && list_empty(&efile->pending);
 	spin_unlock_irqrestore(&efile->edev->lock, flags);
-	return ready;
+	return ready || *gone;
 }
 
 #define EDUDMA_READ_BATCH 64
@@ -201,6 +203,7 @@ ssize_t edudma_read(struct file *file, char __user *buf, size_t count,
 	size_t want = count / sizeof(*recs), n, k;
 	unsigned long flags;
 	LIST_HEAD(reaped);
+	bool gone;
 	ssize_t ret;
 
 	if (!want)
@@ -211,12 +214,12 @@ ssize_t edudma_read(struct file *file, char __user *buf, size_t count,
 		return -ENOMEM;
 
 	for (;;) {
-		if (!edudma_done_ready(efile)) {
+		if (!edudma_done_ready(efile, &gone)) {
 			ret = -EAGAIN;
 			if (file->f_flags & O_NONBLOCK)
 				goto out;
 			ret = wait_event_interruptible(efile->wq,
-						       edudma_done_ready(efile));
+					edudma_done_ready(efile, &gone));
 			if (ret)
 				goto out;
 		}
@@ -252,6 +255,10 @@ ssize_t edudma_read(struct file *file, char __user *buf, size_t count,
 		mutex_unlock(&efile->lock);
 		if (n)
 			break;
+		if (gone) {
+			ret = -ENODEV;
+			goto out;
+		}
 	}
 	ret = n * sizeof(*recs);
 
