@@ -116,7 +116,7 @@ int main(void)
 	printf("/dev/edudma%u: API %u, largest device transfer %u bytes\n",
 	       info.minor, info.api_version, info.max_transfer);
 
-	/* Write both buffers before registering them: that faults them in. */
+	/* A pattern to copy, and a destination that does not hold it yet. */
 	src = malloc(LEN);
 	dst = malloc(LEN);
 	if (!src || !dst) {
