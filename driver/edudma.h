@@ -197,6 +197,8 @@ int edudma_irq_setup(struct edudma_dev *edev);
 void edudma_irq_teardown(struct edudma_dev *edev);
 
 /* edudma_pin.c */
+int edudma_pin_pages(unsigned long start, unsigned long npages,
+		     unsigned int gup_flags, struct page **pages);
 struct edudma_mr *edudma_mr_create(struct edudma_dev *edev, u64 addr,
 				   u64 length, u32 access);
 void edudma_mr_unmap(struct edudma_mr *mr);
@@ -229,6 +231,9 @@ int edudma_ioctl_set_eventfd(struct edudma_file *efile, void __user *uarg);
 /* edudma_factorial.c */
 int edudma_ioctl_factorial(struct edudma_dev *edev, void __user *uarg);
 void edudma_factorial_irq(struct edudma_dev *edev);
+
+/* edudma_bench.c */
+int edudma_ioctl_bench_pin(void __user *uarg);
 
 /* edudma_stats.c */
 extern const struct attribute_group *edudma_groups[];

@@ -115,6 +115,9 @@ long edudma_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case EDUDMA_GET_STATS:
 		ret = edudma_ioctl_get_stats(edev, uarg);
 		break;
+	case EDUDMA_BENCH_PIN:
+		ret = edudma_ioctl_bench_pin(uarg);
+		break;
 	default:
 		ret = -ENOTTY;
 		break;

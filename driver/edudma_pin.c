@@ -31,22 +31,25 @@ static void edudma_uncharge(struct mm_struct *mm, unsigned long npages)
 	atomic64_sub(npages, &mm->pinned_vm);
 }
 
-/* Pins in batches of one page of pointers, looping on partial pins. */
-static int edudma_pin(struct edudma_mr *mr, unsigned int gup_flags)
+/*
+ * Pins npages from start in batches of one page of pointers, looping on
+ * partial pins; on failure nothing stays pinned.
+ */
+int edudma_pin_pages(unsigned long start, unsigned long npages,
+		     unsigned int gup_flags, struct page **pages)
 {
 	const unsigned long batch = PAGE_SIZE / sizeof(struct page *);
-	unsigned long start = mr->addr & PAGE_MASK;
 	unsigned long pinned = 0;
 	int ret;
 
-	while (pinned < mr->npages) {
+	while (pinned < npages) {
 		if (fatal_signal_pending(current)) {
 			ret = -EINTR;
 			goto err;
 		}
 		ret = pin_user_pages_fast(start + pinned * PAGE_SIZE,
-					  min(mr->npages - pinned, batch),
-					  gup_flags, mr->pages + pinned);
+					  min(npages - pinned, batch),
+					  gup_flags, pages + pinned);
 		if (ret <= 0) {
 			if (!ret)
 				ret = -EFAULT;
@@ -58,8 +61,14 @@ static int edudma_pin(struct edudma_mr *mr, unsigned int gup_flags)
 	return 0;
 
 err:
-	unpin_user_pages(mr->pages, pinned);
+	unpin_user_pages(pages, pinned);
 	return ret;
+}
+
+static int edudma_pin(struct edudma_mr *mr, unsigned int gup_flags)
+{
+	return edudma_pin_pages(mr->addr & PAGE_MASK, mr->npages, gup_flags,
+				mr->pages);
 }
 
 /*

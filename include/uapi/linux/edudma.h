@@ -234,4 +234,24 @@ struct edudma_stats {
 
 #define EDUDMA_GET_STATS	_IO(EDUDMA_TYPE, EDUDMA_BASE + 6)
 
+/* ------------------------------------------------------------------------
+ * EDUDMA_BENCH_PIN: benchmarks only, needs CAP_SYS_ADMIN.  Pins
+ * [addr, addr + length) exactly as EDUDMA_REG_MR does (same batches, same
+ * FOLL_LONGTERM and FOLL_WRITE rule) and unpins it at once, with no
+ * accounting, no scatterlist and no DMA mapping: the floor a registration
+ * is measured against (in the spirit of the kernel's gup_test).
+ * in: argsz, flags (EDUDMA_ACCESS_*, at least one), addr, length
+ * out: nr_pages
+ * errors: EPERM (not CAP_SYS_ADMIN), EINVAL, EFAULT, ENOMEM, ENODEV
+ */
+struct edudma_bench_pin {
+	__u32 argsz;
+	__u32 flags;
+	__aligned_u64 addr;
+	__aligned_u64 length;
+	__aligned_u64 nr_pages;	/* out */
+};
+
+#define EDUDMA_BENCH_PIN	_IO(EDUDMA_TYPE, EDUDMA_BASE + 7)
+
 #endif /* _UAPI_LINUX_EDUDMA_H */

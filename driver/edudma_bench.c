@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * edudma: the benchmark-only floor, EDUDMA_BENCH_PIN: pin and unpin the
+ * way a registration does, and nothing else.
+ */
+#include <linux/capability.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "edudma.h"
+
+int edudma_ioctl_bench_pin(void __user *uarg)
+{
+	const size_t minsz = offsetofend(struct edudma_bench_pin, nr_pages);
+	unsigned int gup_flags = FOLL_LONGTERM;
+	struct edudma_bench_pin arg;
+	unsigned long npages;
+	struct page **pages;
+	int ret;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	ret = edudma_copy_args(&arg, minsz, uarg);
+	if (ret)
+		return ret;
+	if (!arg.flags || (arg.flags & ~EDUDMA_ACCESS_MASK))
+		return -EINVAL;
+	if (!arg.length || arg.addr + arg.length < arg.addr)
+		return -EINVAL;
+
+	npages = ((arg.addr + arg.length - 1) >> PAGE_SHIFT) -
+		 (arg.addr >> PAGE_SHIFT) + 1;
+	if (npages > INT_MAX)
+		return -ENOMEM;
+	pages = kvmalloc_array(npages, sizeof(*pages), GFP_KERNEL);
+	if (!pages)
+		return -ENOMEM;
+
+	/* The same rule as edudma_mr_create(): write pin where possible. */
+	ret = edudma_pin_pages(arg.addr & PAGE_MASK, npages,
+			       gup_flags | FOLL_WRITE, pages);
+	if (ret == -EFAULT && !(arg.flags & EDUDMA_ACCESS_DEV_WRITE))
+		ret = edudma_pin_pages(arg.addr & PAGE_MASK, npages, gup_flags,
+				       pages);
+	if (!ret)
+		unpin_user_pages(pages, npages);
+	kvfree(pages);
+	if (ret)
+		return ret;
+
+	arg.nr_pages = npages;
+	if (put_user(arg.nr_pages, (__u64 __user *)(uarg +
+		     offsetof(struct edudma_bench_pin, nr_pages))))
+		return -EFAULT;
+	return 0;
+}
