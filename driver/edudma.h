@@ -182,6 +182,21 @@ struct edudma_file {
 	wait_queue_head_t wq;		/* request finished, completion ready */
 };
 
+/*
+ * Checks the access flags and the range of a pin request (EINVAL) and
+ * returns how many pages [addr, addr + length) spans.
+ */
+static inline int edudma_span(u32 access, u64 addr, u64 length,
+			      unsigned long *npages)
+{
+	if (!access || (access & ~EDUDMA_ACCESS_MASK))
+		return -EINVAL;
+	if (!length || addr + length < addr)
+		return -EINVAL;
+	*npages = ((addr + length - 1) >> PAGE_SHIFT) - (addr >> PAGE_SHIFT) + 1;
+	return 0;
+}
+
 /* edudma_cdev.c */
 int edudma_cdev_init(void);
 void edudma_cdev_exit(void);

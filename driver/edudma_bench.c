@@ -24,13 +24,9 @@ int edudma_ioctl_bench_pin(void __user *uarg)
 	ret = edudma_copy_args(&arg, minsz, uarg);
 	if (ret)
 		return ret;
-	if (!arg.flags || (arg.flags & ~EDUDMA_ACCESS_MASK))
-		return -EINVAL;
-	if (!arg.length || arg.addr + arg.length < arg.addr)
-		return -EINVAL;
-
-	npages = ((arg.addr + arg.length - 1) >> PAGE_SHIFT) -
-		 (arg.addr >> PAGE_SHIFT) + 1;
+	ret = edudma_span(arg.flags, arg.addr, arg.length, &npages);
+	if (ret)
+		return ret;
 	if (npages > INT_MAX)
 		return -ENOMEM;
 	pages = kvmalloc_array(npages, sizeof(*pages), GFP_KERNEL);

@@ -135,10 +135,12 @@ struct edudma_mr *edudma_mr_create(struct edudma_dev *edev, u64 addr,
 	struct device *dev = edev->dma_dev;
 	struct edudma_mr *mr;
 	const unsigned int gup_flags = FOLL_LONGTERM;
+	unsigned long npages;
 	int ret;
 
-	if (!length || addr + length < addr)
-		return ERR_PTR(-EINVAL);
+	ret = edudma_span(access, addr, length, &npages);
+	if (ret)
+		return ERR_PTR(ret);
 	if (!current->mm)
 		return ERR_PTR(-EFAULT);
 
@@ -149,7 +151,7 @@ struct edudma_mr *edudma_mr_create(struct edudma_dev *edev, u64 addr,
 	mr->access = access;
 	mr->addr = addr;
 	mr->length = length;
-	mr->npages = ((addr + length - 1) >> PAGE_SHIFT) - (addr >> PAGE_SHIFT) + 1;
+	mr->npages = npages;
 	atomic_set(&mr->busy, 0);
 	if (mr->npages > INT_MAX) {
 		ret = -ENOMEM;

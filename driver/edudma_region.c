@@ -14,20 +14,17 @@ int edudma_ioctl_reg_mr(struct edudma_file *efile, void __user *uarg)
 	struct edudma_dev *edev = efile->edev;
 	struct edudma_reg_mr arg;
 	struct edudma_mr *mr;
-	u64 npages, budget;
+	unsigned long npages;
+	u64 budget;
 	u32 handle;
 	int ret;
 
 	ret = edudma_copy_args(&arg, minsz, uarg);
 	if (ret)
 		return ret;
-	if (!arg.flags || (arg.flags & ~EDUDMA_ACCESS_MASK))
-		return -EINVAL;
-	if (!arg.length || arg.addr + arg.length < arg.addr)
-		return -EINVAL;
-
-	npages = ((arg.addr + arg.length - 1) >> PAGE_SHIFT) -
-		 (arg.addr >> PAGE_SHIFT) + 1;
+	ret = edudma_span(arg.flags, arg.addr, arg.length, &npages);
+	if (ret)
+		return ret;
 	budget = (u64)edudma_max_pinned_mb << (20 - PAGE_SHIFT);
 
 	mutex_lock(&efile->lock);
