@@ -91,9 +91,13 @@ I_INC := $(DESTDIR)$(PREFIX)/include
 I_BIN := $(DESTDIR)$(PREFIX)/bin
 I_MAN := $(DESTDIR)$(PREFIX)/share/man
 
-$(LIBDIR_B)/edudma.pc: lib/edudma.pc.in Makefile
+# edudma.pc names PREFIX, so it is remade on every run (and replaced only
+# when it changed): make lib, then make install PREFIX=/usr, installs /usr.
+$(LIBDIR_B)/edudma.pc: lib/edudma.pc.in Makefile FORCE
+	@mkdir -p $(dir $@)
 	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$${prefix}/lib|' \
-		-e 's|@INCLUDEDIR@|$${prefix}/include|' -e 's|@VERSION@|$(LIB_VERSION)|' $< > $@
+		-e 's|@INCLUDEDIR@|$${prefix}/include|' -e 's|@VERSION@|$(LIB_VERSION)|' $< > $@.tmp
+	$(Q)if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv -f $@.tmp $@; fi
 
 .PHONY: lib install uninstall
 install: lib tools

@@ -152,7 +152,14 @@ static int edudma_cmp_dev(const void *a, const void *b)
 	const struct edudma_dev *x = *(struct edudma_dev *const *)a;
 	const struct edudma_dev *y = *(struct edudma_dev *const *)b;
 
-	return x->minor < y->minor ? -1 : x->minor > y->minor;
+	/*
+	 * By minor, then by address: two files of one device are both
+	 * accepted, and a dev given twice ends up adjacent, where the
+	 * duplicate check finds it (else its stripe_lock is taken twice).
+	 */
+	if (x->minor != y->minor)
+		return x->minor < y->minor ? -1 : 1;
+	return (uintptr_t)x < (uintptr_t)y ? -1 : (uintptr_t)x > (uintptr_t)y;
 }
 
 int edudma_copy_striped(struct edudma_dev **devs, unsigned int ndevs,
