@@ -44,16 +44,19 @@ static void usage(FILE *f)
 		"Exit status: 0 when every byte arrived intact, 1 otherwise.\n");
 }
 
+/* BYTES[k|m]; 0 when it is not such a number. */
 static size_t parse_size(const char *s)
 {
 	char *end;
 	unsigned long long v = strtoull(s, &end, 0);
 
+	if (end == s || *s == '-')
+		return 0;
 	if (*end == 'k' || *end == 'K')
-		v <<= 10;
+		v <<= 10, end++;
 	else if (*end == 'm' || *end == 'M')
-		v <<= 20;
-	return (size_t)v;
+		v <<= 20, end++;
+	return *end ? 0 : (size_t)v;
 }
 
 int main(int argc, char **argv)
@@ -69,14 +72,20 @@ int main(int argc, char **argv)
 	while ((opt = getopt(argc, argv, "s:n:S:h")) != -1) {
 		switch (opt) {
 		case 's': size = parse_size(optarg); break;
-		case 'n': want = atoi(optarg); break;
+		case 'n':
+			want = atoi(optarg);
+			if (want <= 0) {
+				fprintf(stderr, "edudma-copy: -n needs a number of devices, not '%s'\n", optarg);
+				return 2;
+			}
+			break;
 		case 'S': seed = (unsigned int)strtoul(optarg, NULL, 0); break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
 	if (!size) {
-		fprintf(stderr, "edudma-copy: the size must be at least 1 byte\n");
+		fprintf(stderr, "edudma-copy: -s needs a size of at least 1 byte: BYTES, BYTESk or BYTESm\n");
 		return 2;
 	}
 

@@ -102,8 +102,16 @@ int main(int argc, char **argv)
 	}
 
 	if (optind < argc) {
-		for (i = optind; i < argc; i++)
-			errors += show((unsigned int)strtoul(argv[i], NULL, 10), stats_only) != 0;
+		for (i = optind; i < argc; i++) {
+			char *end;
+			unsigned long m = strtoul(argv[i], &end, 10);
+
+			if (!*argv[i] || *end || m > 0xffff) {
+				fprintf(stderr, "edudma-info: '%s' is not a device number\n", argv[i]);
+				return 2;
+			}
+			errors += show((unsigned int)m, stats_only) != 0;
+		}
 		return errors ? 1 : 0;
 	}
 
