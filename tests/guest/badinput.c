@@ -1388,6 +1388,7 @@ static const struct bcase table[] = {
 	{ "BENCH_PIN: read-only memory, DEV_WRITE", c_bench, EFAULT, 0, A_RO | DW, ET_PAGE },
 	{ "BENCH_PIN: read-only memory, DEV_READ (accepted)", c_bench, 0, 0, A_RO | DR, ET_PAGE },
 	{ "BENCH_PIN: range that runs into an unmapped page", c_bench, EFAULT, 0, A_EDGE | DR, ET_PAGE },
+	{ "BENCH_PIN: length 2 TiB", c_bench, ENOMEM, 0, A_BUF | DR, 1ULL << 41 },
 
 	/* unknown ioctl numbers */
 	{ "ioctl: _IO('E', 0x48), the next number", c_unknown, ENOTTY, 0, _IO('E', 0x48), 0 },
@@ -1428,6 +1429,41 @@ static const struct bcase table[] = {
 
 #define NCASES ((int)(sizeof(table) / sizeof(table[0])))
 
+/* ---- the kernel log: no case may leave a warning -------------------------------- */
+
+static int kmsg = -1;
+
+static void klog_mark(void)
+{
+	if (kmsg < 0)
+		kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (kmsg >= 0)
+		lseek(kmsg, 0, SEEK_END);
+}
+
+/* The first BUG/WARNING/Oops line logged since klog_mark(), or NULL. */
+static const char *klog_bad(void)
+{
+	static char rec[1024];
+	const char *msg;
+	ssize_t n;
+
+	if (kmsg < 0)
+		return NULL;
+	while ((n = read(kmsg, rec, sizeof(rec) - 1)) > 0 || (n < 0 && errno == EPIPE)) {
+		if (n <= 0)
+			continue;
+		rec[n] = 0;
+		rec[strcspn(rec, "\n")] = 0;
+		msg = strchr(rec, ';');
+		msg = msg ? msg + 1 : rec;
+		if (strstr(msg, "WARNING:") || strstr(msg, "BUG:") ||
+		    strstr(msg, "Oops") || strstr(msg, "general protection"))
+			return msg;
+	}
+	return NULL;
+}
+
 /* ---- main -------------------------------------------------------------------------- */
 
 int main(void)
@@ -1459,16 +1495,21 @@ int main(void)
 	for (i = 0; i < NCASES; i++) {
 		const struct bcase *c = &table[i];
 
+		const char *kbad;
+
 		detail[0] = 0;
 		skip_why = NULL;
+		klog_mark();
 		got = c->fn(c);
-		if (got == SKIP) {
+		kbad = klog_bad();
+		if (got == SKIP && !kbad) {
 			tap_skip(skip_why ? skip_why : "cannot set up", "%s",
 				 c->name);
 			continue;
 		}
-		tap_ok(got == c->expect, "%s: expected %s, got %s%s", c->name,
-		       ename(c->expect), ename(got), detail);
+		tap_ok(got == c->expect && !kbad, "%s: expected %s, got %s%s%s%s",
+		       c->name, ename(c->expect), ename(got), detail,
+		       kbad ? "; kernel log: " : "", kbad ? kbad : "");
 	}
 
 	/* the fixtures survived all of that */
