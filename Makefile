@@ -162,3 +162,10 @@ clean:
 
 distclean: clean
 	$(Q)rm -rf $(BUILD)
+
+# ---- reliability runs with totals (tests/soak) ------------------------------
+.PHONY: stress soak
+stress: all
+	$(Q)tests/soak stress $(STRESS_SECONDS)
+soak: all
+	$(Q)tests/soak soak $(SOAK_SECONDS)
