@@ -5,6 +5,7 @@
 #   make            set up the lab, build the driver, library, tools, tests
 #                   and the guest image
 #   make demo       boot a guest with two edu devices and show the main job
+#   make bench      benchmarks in one lab guest boot (bench/run, Documentation/performance.md)
 #   make check      run the whole test suite (host and guest)
 #   make clean      remove everything built (the fetched guest kernel stays;
 #                   make distclean removes it too)
@@ -151,6 +152,11 @@ $(GUEST)/initramfs.cpio.gz: driver/edudma.ko $(TOOLS) $(GUEST_TESTS) \
 # ---- the two commands of the README ---------------------------------------
 demo: all
 	$(Q)qemu/run --no-build --devices 2 -- sh -c 'edudma-info && echo && edudma-copy -s 1m'
+
+# ---- benchmarks (bench/run: one guest boot; Documentation/performance.md) ---
+.PHONY: bench
+bench: lib driver
+	$(Q)bench/run
 
 check: all
 	$(Q)tests/run $(CHECK_ARGS)

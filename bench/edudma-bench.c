@@ -1,0 +1,544 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bench/edudma-bench: the guest side of `make bench` (static binary).
+ *
+ *   edudma-bench reg [--vfio-group N]
+ *	register + deregister for every backing and size against the floor
+ *	(EDUDMA_BENCH_PIN), edudma (EDUDMA_REG_MR/DEREG_MR) and, with a
+ *	VFIO group, VFIO type1 MAP_DMA/UNMAP_DMA of the same buffer.
+ *   edudma-bench xfer
+ *	DMA throughput (striped COPY and pure TO_DEV streams) on 1, 2 and 4
+ *	devices against the device's limit, and per-operation overhead.
+ *
+ * Output: "@json {...}" lines (bench-common.h) plus human-readable notes.
+ */
+#include <fcntl.h>
+#include <linux/vfio.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <edudma.h>
+#include <linux/edudma.h>
+
+#include "bench-common.h"
+
+/* ---- registration --------------------------------------------------------- */
+
+static const char *tag;	/* "noiommu": the supplementary profile boot */
+
+struct reg_ctx {
+	int fd;			/* edudma device, or VFIO container */
+	void *addr;
+	size_t len;
+	long segments;
+	long pages;
+};
+
+static int op_floor(void *p)
+{
+	struct reg_ctx *c = p;
+	struct edudma_bench_pin bp = {
+		.argsz = sizeof(bp),
+		.flags = EDUDMA_ACCESS_DEV_READ | EDUDMA_ACCESS_DEV_WRITE,
+		.addr = (uintptr_t)c->addr,
+		.length = c->len,
+	};
+
+	if (ioctl(c->fd, EDUDMA_BENCH_PIN, &bp))
+		return -errno;
+	c->pages = (long)bp.nr_pages;
+	return 0;
+}
+
+static int op_edudma(void *p)
+{
+	struct reg_ctx *c = p;
+	struct edudma_reg_mr r = {
+		.argsz = sizeof(r),
+		.flags = EDUDMA_ACCESS_DEV_READ | EDUDMA_ACCESS_DEV_WRITE,
+		.addr = (uintptr_t)c->addr,
+		.length = c->len,
+	};
+	struct edudma_dereg_mr d = { .argsz = sizeof(d) };
+
+	if (ioctl(c->fd, EDUDMA_REG_MR, &r))
+		return -errno;
+	c->segments = r.nr_segments;
+	c->pages = (long)r.nr_pages;
+	d.handle = r.handle;
+	if (ioctl(c->fd, EDUDMA_DEREG_MR, &d))
+		return -errno;
+	return 0;
+}
+
+#define VFIO_IOVA 0x10000000ULL	/* 256 MiB: clear of the MSI window */
+
+static int op_vfio(void *p)
+{
+	struct reg_ctx *c = p;
+	size_t len = (c->len + 4095) & ~4095UL;
+	struct vfio_iommu_type1_dma_map m = {
+		.argsz = sizeof(m),
+		.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
+		.vaddr = (uintptr_t)c->addr,
+		.iova = VFIO_IOVA,
+		.size = len,
+	};
+	struct vfio_iommu_type1_dma_unmap u = {
+		.argsz = sizeof(u),
+		.iova = VFIO_IOVA,
+		.size = len,
+	};
+
+	if (ioctl(c->fd, VFIO_IOMMU_MAP_DMA, &m))
+		return -errno;
+	if (ioctl(c->fd, VFIO_IOMMU_UNMAP_DMA, &u))
+		return -errno;
+	return 0;
+}
+
+/* A type1 container holding group N, or -errno with why[] filled. */
+static int vfio_container(int group_nr, char *why, size_t whylen)
+{
+	struct vfio_group_status st = { .argsz = sizeof(st) };
+	char path[64];
+	int container, group;
+
+	container = open("/dev/vfio/vfio", O_RDWR);
+	if (container < 0) {
+		snprintf(why, whylen, "open /dev/vfio/vfio: %s", strerror(errno));
+		return -errno;
+	}
+	if (ioctl(container, VFIO_GET_API_VERSION) != VFIO_API_VERSION ||
+	    ioctl(container, VFIO_CHECK_EXTENSION, VFIO_TYPE1v2_IOMMU) <= 0) {
+		snprintf(why, whylen, "no VFIO type1v2 IOMMU");
+		return -ENODEV;
+	}
+	snprintf(path, sizeof(path), "/dev/vfio/%d", group_nr);
+	group = open(path, O_RDWR);
+	if (group < 0) {
+		snprintf(why, whylen, "open %s: %s", path, strerror(errno));
+		return -errno;
+	}
+	if (ioctl(group, VFIO_GROUP_GET_STATUS, &st) ||
+	    !(st.flags & VFIO_GROUP_FLAGS_VIABLE)) {
+		snprintf(why, whylen, "VFIO group %d not viable", group_nr);
+		return -EBUSY;
+	}
+	if (ioctl(group, VFIO_GROUP_SET_CONTAINER, &container) ||
+	    ioctl(container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU)) {
+		snprintf(why, whylen, "VFIO set container/IOMMU: %s",
+			 strerror(errno));
+		return -errno;
+	}
+	return container;
+}
+
+static int cmd_reg(int vfio_group)
+{
+	struct edudma_dev *dev;
+	unsigned int minor;
+	char vfio_why[160] = "no --vfio-group given";
+	int vfio = -1, ret;
+
+	if (edudma_list_devices(&minor, 1) < 1 || edudma_open(minor, &dev)) {
+		fprintf(stderr, "edudma-bench: no edudma device\n");
+		return 1;
+	}
+	if (vfio_group >= 0)
+		vfio = vfio_container(vfio_group, vfio_why, sizeof(vfio_why));
+	if (vfio < 0)
+		printf("vfio: n/a: %s\n", vfio_why);
+
+	for (int k = 0; k < B_NR; k++) {
+		for (size_t i = 0; i < NR_SIZES; i++) {
+			size_t len = bench_sizes[i];
+			struct buf b;
+			long thp;
+
+			ret = buf_alloc(&b, k, len);
+			if (ret) {
+				printf("%s %zu: cannot allocate: %s\n",
+				       backing_name[k], len, strerror(-ret));
+				json_na("floor", "register+deregister",
+					backing_name[k], len, "allocation failed");
+				continue;
+			}
+			thp = anon_huge_kb();
+			static const struct {
+				const char *name;
+				op_fn fn;
+			} sys[] = {
+				{ "floor", op_floor },
+				{ "edudma", op_edudma },
+				{ "vfio", op_vfio },
+			};
+			/*
+			 * Rounds interleave the systems, so that a slow spell
+			 * of the shared host hits all of them alike; the best
+			 * round of each system is kept.
+			 */
+			struct reg_ctx c[3];
+			double best[3] = { 0 };
+			long bestn[3] = { 0 }, err[3] = { 0 };
+
+			for (size_t s = 0; s < 3; s++)
+				c[s] = (struct reg_ctx){
+					.fd = s == 2 ? vfio : edudma_fd(dev),
+					.addr = b.addr, .len = len,
+					.segments = -1, .pages = -1,
+				};
+			for (int r = 0; r < ROUNDS; r++) {
+				for (size_t s = 0; s < 3; s++) {
+					double secs = 0;
+					long n;
+
+					if (err[s] || (s == 2 && (tag || vfio < 0)))
+						continue;
+					n = run_timed(sys[s].fn, &c[s],
+						      min_ops_for(len), 0.06,
+						      100000, &secs);
+					if (n < 0) {
+						err[s] = n;
+						continue;
+					}
+					if (!bestn[s] || secs / (double)n <
+					    best[s] / (double)bestn[s]) {
+						best[s] = secs;
+						bestn[s] = n;
+					}
+				}
+			}
+			for (size_t s = 0; s < 3; s++) {
+				char name[32];
+
+				if (s == 2 && tag)
+					continue;
+				if (s == 2 && vfio < 0) {
+					json_na("vfio", "register+deregister",
+						backing_name[k], len, vfio_why);
+					continue;
+				}
+				if (err[s]) {
+					printf("%s %s %zu: %s\n", sys[s].name,
+					       backing_name[k], len,
+					       strerror((int)-err[s]));
+					json_na(sys[s].name,
+						"register+deregister",
+						backing_name[k], len,
+						strerror((int)-err[s]));
+					continue;
+				}
+				snprintf(name, sizeof(name), "%s%s%s",
+					 sys[s].name, tag ? "-" : "", tag ? tag : "");
+				json_reg(name, k, len, (unsigned long)bestn[s],
+					 best[s], c[s].segments, c[s].pages, thp);
+			}
+			buf_free(&b);
+		}
+	}
+	edudma_close(dev);
+	return 0;
+}
+
+/* ---- throughput ------------------------------------------------------------ */
+
+#define MAXDEV 4
+#define CHUNK 4095UL		/* largest DMA the device takes (QEMU 7.2) */
+#define DMA_S 0.1		/* each DMA: 100 ms of the device's clock */
+
+static struct edudma_dev *devs[MAXDEV];
+static unsigned int ndevs;
+
+static void json_xfer(const char *system, const char *op, const char *backing,
+		      unsigned int nd, size_t bytes, unsigned long ops,
+		      double secs, double limit_bps)
+{
+	double bps = secs > 0 ? (double)bytes / secs : 0;
+
+	json_line("\"system\":\"edudma\",\"operation\":\"%s\","
+		  "\"backing\":\"%s\",\"devices\":%u,\"bytes\":%zu,\"ops\":%lu,"
+		  "\"seconds\":%.9f,\"bytes_per_s\":%.1f,\"limit_bytes_per_s\":%.1f,"
+		  "\"utilization\":%.4f,\"utilization_per_device\":%.4f,"
+		  "\"api\":\"%s\"",
+		  op, backing, nd, bytes, ops, secs, bps, limit_bps,
+		  bps / limit_bps, bps / limit_bps, system);
+}
+
+static int striped(unsigned int nd, unsigned int chunks_per_dev)
+{
+	size_t len = (size_t)nd * chunks_per_dev * CHUNK;
+	struct edudma_stripe_result res[MAXDEV];
+	struct buf src, dst;
+	double t0, cold, warm;
+	int ret;
+
+	if (buf_alloc(&src, B_HUGETLB, len) || buf_alloc(&dst, B_HUGETLB, len))
+		return -ENOMEM;
+	/* A COPY chunk is a TO_DEV and a FROM_DEV DMA: 2 x 100 ms. */
+	double limit = nd * CHUNK / (2 * DMA_S);
+
+	t0 = now_s();
+	ret = edudma_copy_striped(devs, nd, dst.addr, src.addr, len,
+				  EDUDMA_STRIPE_CACHE, res);
+	cold = now_s() - t0;
+	if (ret)
+		goto out;
+	memset(src.addr, 0xa5, len);
+	t0 = now_s();
+	ret = edudma_copy_striped(devs, nd, dst.addr, src.addr, len,
+				  EDUDMA_STRIPE_CACHE, res);
+	warm = now_s() - t0;
+	if (ret)
+		goto out;
+	if (memcmp(src.addr, dst.addr, len))
+		printf("striped copy on %u devices: data mismatch!\n", nd);
+	unsigned long xf = 0;
+
+	for (unsigned int i = 0; i < nd; i++)
+		xf += res[i].transfers;
+	json_xfer("edudma_copy_striped", "copy_striped_cold", "hugetlb", nd,
+		  len, xf, cold, limit);
+	json_xfer("edudma_copy_striped", "copy_striped_cached", "hugetlb", nd,
+		  len, xf, warm, limit);
+out:
+	for (unsigned int i = 0; i < nd; i++)
+		edudma_forget_cached(devs[i]);
+	buf_free(&src);
+	buf_free(&dst);
+	return ret;
+}
+
+/* K async TO_DEV of 4095 bytes queued on each of nd devices at once. */
+static int to_dev_stream(unsigned int nd, unsigned int k)
+{
+	struct edudma_mr *mr[MAXDEV] = { 0 };
+	struct edudma_completion comp[64];
+	unsigned int left[MAXDEV];
+	double t0, t, tdev[MAXDEV];
+	struct buf b;
+	int ret = 0;
+
+	if (buf_alloc(&b, B_HUGETLB, CHUNK))
+		return -ENOMEM;
+	for (unsigned int i = 0; i < nd; i++) {
+		ret = edudma_reg_mr(devs[i], b.addr, CHUNK,
+				    EDUDMA_ACCESS_DEV_READ, &mr[i]);
+		if (ret)
+			goto out;
+	}
+	t0 = now_s();
+	for (unsigned int j = 0; j < k; j++)
+		for (unsigned int i = 0; i < nd; i++) {
+			ret = edudma_submit_write_dev(mr[i], 0, 0, CHUNK, j);
+			if (ret)
+				goto out;
+		}
+	for (unsigned int i = 0; i < nd; i++) {
+		left[i] = k;
+		while (left[i]) {
+			int n = edudma_get_completions(devs[i], comp,
+					left[i] < 64 ? left[i] : 64, -1);
+			if (n < 0) {
+				ret = n;
+				goto out;
+			}
+			for (int c = 0; c < n; c++)
+				if (comp[c].status) {
+					ret = comp[c].status;
+					goto out;
+				}
+			left[i] -= (unsigned int)n;
+		}
+		tdev[i] = now_s() - t0;
+	}
+	t = now_s() - t0;
+	json_xfer("edudma_submit_write_dev", "to_dev_stream", "hugetlb", nd,
+		  (size_t)nd * k * CHUNK, (unsigned long)nd * k, t,
+		  nd * CHUNK / DMA_S);
+	for (unsigned int i = 0; i < nd; i++)
+		printf("  to_dev_stream %u devices: device %u done after %.3f s "
+		       "(%u x 100 ms = %.1f s of DMA)\n", nd, i, tdev[i], k,
+		       k * DMA_S);
+out:
+	for (unsigned int i = 0; i < nd; i++)
+		if (mr[i])
+			edudma_dereg_mr(mr[i]);
+	buf_free(&b);
+	return ret;
+}
+
+struct ovh_ctx {
+	struct edudma_dev *dev;
+	struct edudma_mr *mr;
+	unsigned long n;
+};
+
+static int op_stats(void *p)
+{
+	struct ovh_ctx *c = p;
+	struct edudma_stats st = { .argsz = sizeof(st) };
+
+	return ioctl(edudma_fd(c->dev), EDUDMA_GET_STATS, &st) ? -errno : 0;
+}
+
+static int op_info(void *p)
+{
+	struct ovh_ctx *c = p;
+	struct edudma_device_info in = { .argsz = sizeof(in) };
+
+	return ioctl(edudma_fd(c->dev), EDUDMA_GET_INFO, &in) ? -errno : 0;
+}
+
+static int op_sync64(void *p)
+{
+	struct ovh_ctx *c = p;
+
+	return edudma_write_dev(c->mr, 0, 0, 64);
+}
+
+static int op_async64(void *p)
+{
+	struct ovh_ctx *c = p;
+	struct edudma_completion comp;
+	int ret;
+
+	ret = edudma_submit_write_dev(c->mr, 0, 0, 64, c->n++);
+	if (ret)
+		return ret;
+	ret = edudma_get_completions(c->dev, &comp, 1, -1);
+	if (ret < 0)
+		return ret;
+	return ret == 1 ? comp.status : -EIO;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void overhead(void)
+{
+	static const struct {
+		const char *op;
+		op_fn fn;
+		unsigned long min_ops;
+		double min_s;
+		int dmas;
+	} ops[] = {
+		{ "noop_ioctl_get_stats", op_stats, 2000, 0.3, 0 },
+		{ "noop_ioctl_get_info", op_info, 2000, 0.3, 0 },
+		{ "sync_to_dev_64B", op_sync64, 21, 0, 1 },
+		{ "async_submit_completion_64B", op_async64, 21, 0, 1 },
+	};
+	struct ovh_ctx c = { .dev = devs[0] };
+	struct buf b;
+	double noop = 0;
+
+	if (buf_alloc(&b, B_HUGETLB, 4096) ||
+	    edudma_reg_mr(devs[0], b.addr, 4096, EDUDMA_ACCESS_DEV_READ, &c.mr)) {
+		printf("overhead: cannot set up\n");
+		return;
+	}
+	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+		double secs = 0, per, t[32] = { 0 };
+		long n;
+
+		if (!ops[i].dmas) {
+			n = run_best(ops[i].fn, &c, ops[i].min_ops,
+				     ops[i].min_s, ops[i].min_ops, &secs);
+			per = n > 0 ? secs / (double)n : 0;
+		} else {
+			/* Each op timed alone; the median resists host noise. */
+			int ret = ops[i].fn(&c);	/* warm-up */
+
+			n = (long)ops[i].min_ops;
+			for (long j = 0; j < n && !ret; j++) {
+				double t0 = now_s();
+
+				ret = ops[i].fn(&c);
+				t[j] = now_s() - t0;
+				secs += t[j];
+			}
+			if (ret)
+				n = ret;
+			qsort(t, (size_t)ops[i].min_ops, sizeof(t[0]), cmp_double);
+			per = t[ops[i].min_ops / 2];
+		}
+		if (n <= 0) {
+			json_na("edudma", ops[i].op, "hugetlb", 64,
+				strerror((int)-n));
+			continue;
+		}
+		if (i == 0)
+			noop = per;
+		/* Host time beyond the device's own 100 ms per DMA. */
+		json_line("\"system\":\"edudma\",\"operation\":\"%s\","
+			  "\"backing\":\"hugetlb\",\"bytes\":%d,\"ops\":%ld,"
+			  "\"seconds\":%.9f,\"seconds_per_op\":%.9f,"
+			  "\"per_op_statistic\":\"%s\","
+			  "\"device_seconds_per_op\":%.3f,"
+			  "\"overhead_seconds_per_op\":%.9f,"
+			  "\"vs_noop_ioctl\":%.2f",
+			  ops[i].op, ops[i].dmas ? 64 : 0, n, secs, per,
+			  ops[i].dmas ? "median" : "mean of best round",
+			  ops[i].dmas * DMA_S, per - ops[i].dmas * DMA_S,
+			  noop > 0 ? (per - ops[i].dmas * DMA_S) / noop : 1.0);
+	}
+	edudma_dereg_mr(c.mr);
+	buf_free(&b);
+}
+
+static int cmd_xfer(void)
+{
+	unsigned int minors[MAXDEV];
+	int n = edudma_list_devices(minors, MAXDEV);
+
+	if (n < 1) {
+		fprintf(stderr, "edudma-bench: no edudma device\n");
+		return 1;
+	}
+	ndevs = n > MAXDEV ? MAXDEV : (unsigned int)n;
+	for (unsigned int i = 0; i < ndevs; i++)
+		if (edudma_open(minors[i], &devs[i])) {
+			fprintf(stderr, "edudma-bench: open edudma%u failed\n",
+				minors[i]);
+			return 1;
+		}
+	printf("xfer: %u edudma devices\n", ndevs);
+	overhead();
+	for (unsigned int nd = 1; nd <= ndevs; nd *= 2) {
+		int ret = to_dev_stream(nd, 20);
+
+		if (ret)
+			printf("to_dev_stream %u: %s\n", nd, strerror(-ret));
+		ret = striped(nd, 10);
+		if (ret)
+			printf("striped %u: %s\n", nd, strerror(-ret));
+	}
+	for (unsigned int i = 0; i < ndevs; i++)
+		edudma_close(devs[i]);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc >= 2 && !strcmp(argv[1], "reg")) {
+		int group = -1;
+
+		for (int i = 2; i + 1 < argc; i += 2) {
+			if (!strcmp(argv[i], "--vfio-group"))
+				group = atoi(argv[i + 1]);
+			else if (!strcmp(argv[i], "--tag"))
+				tag = argv[i + 1];
+		}
+		return cmd_reg(group);
+	}
+	if (argc >= 2 && !strcmp(argv[1], "xfer"))
+		return cmd_xfer();
+	fprintf(stderr, "usage: edudma-bench reg [--vfio-group N] [--tag T] | xfer\n");
+	return 2;
+}

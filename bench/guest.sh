@@ -1,0 +1,111 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# bench/guest.sh: runs inside the bench guest (started by bench/run), in
+# /add, where bench/run put the benchmark binaries, the guest kernel's
+# modules (kmod/) and Debian's libibverbs/rxe provider (ibverbs/).
+#
+# One boot: edu device 0 is unbound from edudma and given to vfio-pci (the
+# others stay with edudma, all behind the same emulated Intel IOMMU); rxe
+# runs on a dummy netdev (rxe needs the crc32 shash: crc32_generic.ko); then registration, rxe, throughput and overhead.
+cd /add || exit 1
+note() { echo "== $*"; }
+# Benchmark this tree's driver, whatever the image holds: reload it with the
+# parameters qemu/run gave.
+if [ -e /add/edudma.ko ]; then
+	. /lab/env
+	rmmod edudma && insmod /add/edudma.ko $LAB_PARAMS || { echo "reload of edudma.ko failed"; exit 1; }
+	n=0
+	while [ "$(ls /dev/edudma* 2>/dev/null | wc -l)" -lt "$(ls -d /sys/bus/pci/drivers/edudma/0000:* | wc -l)" ] && [ $n -lt 100 ]; do
+		sleep 0.05; n=$((n + 1))
+	done
+	note "edudma.ko: $(md5sum < /add/edudma.ko | cut -c1-12) (this tree's), params: $LAB_PARAMS"
+fi
+if [ "${1-}" = profile ]; then
+	# Second, supplementary boot (no IOMMU): what the IOMMU costs, and the
+	# scatterlist's own coalescing of physically contiguous pages.
+	echo 600 > /proc/sys/vm/nr_hugepages
+	echo madvise > /sys/kernel/mm/transparent_hugepage/enabled
+	echo madvise > /sys/kernel/mm/transparent_hugepage/defrag
+	note "profile boot without IOMMU"
+	./edudma-bench reg --tag noiommu
+	exit 0
+fi
+KM=/add/kmod
+
+# ---- memory: hugetlbfs pool, THP on madvise ----------------------------------
+echo 600 > /proc/sys/vm/nr_hugepages
+note "hugepages: $(cat /proc/sys/vm/nr_hugepages) x 2 MiB"
+echo madvise > /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null
+echo madvise > /sys/kernel/mm/transparent_hugepage/defrag 2>/dev/null
+note "THP enabled: $(cat /sys/kernel/mm/transparent_hugepage/enabled)"
+note "THP defrag: $(cat /sys/kernel/mm/transparent_hugepage/defrag)"
+note "kernel: $(uname -r), cpus: $(grep -c ^processor /proc/cpuinfo), mem: $(sed -n 's/MemTotal: *//p' /proc/meminfo)"
+note "clocksource: $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"
+
+# ---- VFIO: first edudma device -> vfio-pci ----------------------------------
+group=''
+bdf=$(ls -d /sys/bus/pci/drivers/edudma/0000:* 2>/dev/null | head -n 1)
+bdf=${bdf##*/}
+for m in vfio vfio_iommu_type1 vfio_virqfd irqbypass vfio-pci-core vfio-pci; do
+	insmod "$KM/$m.ko" 2>&1 | grep -v 'File exists' || true
+done
+if [ -n "$bdf" ] && [ -e /sys/bus/pci/drivers/vfio-pci ]; then
+	echo "$bdf" > /sys/bus/pci/drivers/edudma/unbind
+	echo vfio-pci > "/sys/bus/pci/devices/$bdf/driver_override"
+	echo "$bdf" > /sys/bus/pci/drivers_probe
+	drv=$(readlink "/sys/bus/pci/devices/$bdf/driver")
+	group=$(readlink "/sys/bus/pci/devices/$bdf/iommu_group")
+	group=${group##*/}
+	note "vfio: $bdf bound to ${drv##*/}, IOMMU group $group; /dev/vfio: $(ls /dev/vfio | tr '\n' ' ')"
+	for d in /sys/bus/pci/drivers/edudma/0000:*; do
+		g=$(readlink "$d/iommu_group")
+		note "edudma: ${d##*/} IOMMU group ${g##*/}"
+	done
+	[ "${drv##*/}" = vfio-pci ] || group=''
+else
+	note "vfio: n/a (no edudma device to take, or vfio-pci did not load)"
+fi
+n=0
+while [ "$(ls /dev/edudma* 2>/dev/null | wc -l)" -lt "$(ls -d /sys/bus/pci/drivers/edudma/0000:* | wc -l)" ] && [ $n -lt 100 ]; do
+	sleep 0.05; n=$((n + 1))
+done
+note "edudma devices: $(ls /dev/edudma* | tr '\n' ' ')"
+
+# ---- rxe on a dummy netdev --------------------------------------------------
+for m in crc32_generic ib_core ib_uverbs udp_tunnel ip6_udp_tunnel rdma_rxe dummy; do
+	insmod "$KM/$m.ko" 2>&1 | grep -v 'File exists' || true
+done
+rxe=0
+if [ -x ./ip ] && [ -x ./rdma ]; then
+	# dummy.ko makes dummy0 itself (numdummies=1)
+	{ ./ip link show dummy0 >/dev/null 2>&1 || ./ip link add dummy0 type dummy; } &&
+		./ip link set dummy0 up &&
+		./rdma link add rxe0 type rxe netdev dummy0 && rxe=1
+	./rdma link show 2>&1 | sed 's/^/== rdma: /'
+fi
+# Debian's libibverbs looks for providers in its own directories.
+mkdir -p /etc/libibverbs.d /usr/lib/x86_64-linux-gnu/libibverbs
+cp -a ibverbs/etc/libibverbs.d/. /etc/libibverbs.d/ 2>/dev/null
+cp -a ibverbs/lib/libibverbs/. /usr/lib/x86_64-linux-gnu/libibverbs/ 2>/dev/null
+cp -a ibverbs/lib/*.so* /usr/lib/x86_64-linux-gnu/ 2>/dev/null
+
+# ---- the benchmarks -----------------------------------------------------------
+note "registration: floor, edudma, vfio"
+if [ -n "$group" ]; then
+	./edudma-bench reg --vfio-group "$group"
+else
+	./edudma-bench reg
+fi
+note "registration: rxe"
+if [ $rxe = 1 ]; then
+	LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu ./rxe-bench ||
+		note "rxe-bench failed: $?"
+else
+	echo '@json {"system":"rxe","operation":"register+deregister","backing":"all","bytes":0,"ops":0,"seconds":null,"na":"rxe device could not be created (see the log)"}'
+fi
+grep -E 'HugePages_|AnonHugePages|thp_fault_alloc|thp_fault_fallback' /proc/meminfo /proc/vmstat | sed 's/^/== /'
+note "throughput and overhead"
+./edudma-bench xfer
+note "vmstat: $(grep -E '^nr_foll_pin_(acquired|released)' /proc/vmstat | tr '\n' ' ')"
+exit 0

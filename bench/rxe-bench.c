@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bench/rxe-bench: ibv_reg_mr + ibv_dereg_mr on the first RDMA device
+ * (soft-RoCE, rdma_rxe, in the bench guest) for every backing and size of
+ * bench-common.h.  Linked dynamically against Debian's libibverbs, which
+ * bench/run delivers into the guest.
+ */
+#include <dirent.h>
+#include <fcntl.h>
+#include <infiniband/verbs.h>
+#include <linux/edudma.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "bench-common.h"
+
+struct rxe_ctx {
+	struct ibv_pd *pd;
+	void *addr;
+	size_t len;
+};
+
+static int op_rxe(void *p)
+{
+	struct rxe_ctx *c = p;
+	struct ibv_mr *mr;
+
+	mr = ibv_reg_mr(c->pd, c->addr, c->len,
+			IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_READ |
+			IBV_ACCESS_REMOTE_WRITE);
+	if (!mr)
+		return errno ? -errno : -EIO;
+	return ibv_dereg_mr(mr) ? -errno : 0;
+}
+
+/* The floor again, interleaved with rxe in this process ("floor-rxe"). */
+static int floor_fd = -1;
+
+static int op_floor(void *p)
+{
+	struct rxe_ctx *c = p;
+	struct edudma_bench_pin bp = {
+		.argsz = sizeof(bp),
+		.flags = EDUDMA_ACCESS_DEV_READ | EDUDMA_ACCESS_DEV_WRITE,
+		.addr = (uintptr_t)c->addr,
+		.length = c->len,
+	};
+
+	return ioctl(floor_fd, EDUDMA_BENCH_PIN, &bp) ? -errno : 0;
+}
+
+static void open_floor(void)
+{
+	DIR *d = opendir("/dev");
+	struct dirent *e;
+	char path[300];
+
+	while (d && (e = readdir(d)))
+		if (!strncmp(e->d_name, "edudma", 6)) {
+			snprintf(path, sizeof(path), "/dev/%s", e->d_name);
+			floor_fd = open(path, O_RDWR);
+			break;
+		}
+	if (d)
+		closedir(d);
+}
+
+int main(void)
+{
+	struct ibv_device **list;
+	struct ibv_context *ctx;
+	struct ibv_pd *pd;
+	int n = 0;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	list = ibv_get_device_list(&n);
+	if (!list || n < 1) {
+		printf("rxe: n/a: no RDMA device (ibv_get_device_list: %d)\n", n);
+		json_na("rxe", "register+deregister", "all", 0,
+			"no RDMA device");
+		return 1;
+	}
+	ctx = ibv_open_device(list[0]);
+	pd = ctx ? ibv_alloc_pd(ctx) : NULL;
+	if (!pd) {
+		printf("rxe: n/a: cannot open %s / alloc pd: %s\n",
+		       ibv_get_device_name(list[0]), strerror(errno));
+		json_na("rxe", "register+deregister", "all", 0,
+			"ibv_open_device/ibv_alloc_pd failed");
+		return 1;
+	}
+	printf("rxe: device %s\n", ibv_get_device_name(list[0]));
+	open_floor();
+	for (int k = 0; k < B_NR; k++) {
+		for (size_t i = 0; i < NR_SIZES; i++) {
+			size_t len = bench_sizes[i];
+			struct rxe_ctx c = { .pd = pd, .len = len };
+			struct buf b;
+			long r, thp;
+
+			r = buf_alloc(&b, k, len);
+			if (r) {
+				json_na("rxe", "register+deregister",
+					backing_name[k], len,
+					"allocation failed");
+				continue;
+			}
+			thp = anon_huge_kb();
+			c.addr = b.addr;
+			/* Rounds interleave rxe and the floor; best of each. */
+			double best[2] = { 0 }, secs;
+			long bestn[2] = { 0 }, err[2] = { 0 };
+			op_fn fn[2] = { op_rxe, op_floor };
+
+			for (int round = 0; round < ROUNDS; round++)
+				for (int s = 0; s < 2; s++) {
+					if (err[s] || (s == 1 && floor_fd < 0))
+						continue;
+					secs = 0;
+					r = run_timed(fn[s], &c, min_ops_for(len),
+						      0.1, 100000, &secs);
+					if (r < 0) {
+						err[s] = r;
+						continue;
+					}
+					if (!bestn[s] || secs / (double)r <
+					    best[s] / (double)bestn[s]) {
+						best[s] = secs;
+						bestn[s] = r;
+					}
+				}
+			for (int s = 0; s < 2; s++) {
+				const char *name = s ? "floor-rxe" : "rxe";
+
+				if (s == 1 && floor_fd < 0)
+					continue;
+				if (err[s]) {
+					printf("%s %s %zu: %s\n", name,
+					       backing_name[k], len,
+					       strerror((int)-err[s]));
+					json_na(name, "register+deregister",
+						backing_name[k], len,
+						strerror((int)-err[s]));
+				} else {
+					json_reg(name, k, len,
+						 (unsigned long)bestn[s], best[s],
+						 -1, -1, thp);
+				}
+			}
+			buf_free(&b);
+		}
+	}
+	ibv_dealloc_pd(pd);
+	ibv_close_device(ctx);
+	ibv_free_device_list(list);
+	return 0;
+}
