@@ -59,7 +59,7 @@
 #define MAX_SIZE	(256UL << 20)
 #define MAX_MSGS	50		/* error lines printed before silence */
 #define ERROR_LIMIT	1000		/* stop after this many errors */
-#define WAIT_MS		60000		/* completions overdue after this */
+#define WAIT_MS		10000		/* a device with no DMA for this long is stuck */
 
 enum kind { K_COPY, K_TO_DEV, K_FROM_DEV, K_ONESHOT, K_ASYNC, K_NR };
 
@@ -231,7 +231,7 @@ struct worker {
 	uint64_t cookie;
 	uint64_t ops[K_NR];
 	uint64_t xfers, regs, deregs, bytes, verified;
-	int dead;			/* a device is gone: stop */
+	int dead;			/* a device is gone or stuck: stop */
 };
 
 static void say(struct worker *w, struct tdev *td, const char *fmt, ...)
@@ -734,13 +734,28 @@ struct sub {
 	int done;
 };
 
-/* Reaps the completions of n submitted transfers; returns how many came. */
+/* DMAs the device has run, for anyone: it is making progress. */
+static uint64_t dev_progress(struct tdev *td)
+{
+	struct edudma_stats st;
+
+	if (edudma_get_stats(td->dev, &st))
+		return 0;
+	return st.dma_to_dev + st.dma_from_dev + st.xfers;
+}
+
+/*
+ * Reaps the completions of n submitted transfers; returns how many came.
+ * Other threads' work may delay ours for long (files take turns), so the
+ * wait ends only when the device ran no DMA at all for WAIT_MS: the
+ * driver's own timeout ends a DMA that does not finish long before that.
+ */
 static unsigned int reap(struct worker *w, struct tdev *td, struct sub *sub,
 			 unsigned int n)
 {
 	struct edudma_completion c[2 * MAX_BATCH];
 	unsigned int got = 0, i, k;
-	double deadline = now() + WAIT_MS / 1000.0;
+	uint64_t seen = dev_progress(td), p;
 	int use_poll = one_in(&w->rng, 3), ret;
 
 	while (got < n) {
@@ -750,12 +765,13 @@ static unsigned int reap(struct worker *w, struct tdev *td, struct sub *sub,
 			};
 
 			ret = poll(&pfd, 1, WAIT_MS);
-			if (ret <= 0) {
-				fail(w, td, ret < 0 ? -errno : -ETIMEDOUT,
-				     "poll() of edudma_fd()");
+			if (ret < 0) {
+				fail(w, td, -errno, "poll() of edudma_fd()");
 				return got;
 			}
-			ret = edudma_get_completions(td->dev, c, 2 * MAX_BATCH, 0);
+			if (ret > 0)
+				ret = edudma_get_completions(td->dev, c,
+							     2 * MAX_BATCH, 0);
 		} else {
 			ret = edudma_get_completions(td->dev, c, 2 * MAX_BATCH,
 						     WAIT_MS);
@@ -764,9 +780,16 @@ static unsigned int reap(struct worker *w, struct tdev *td, struct sub *sub,
 			fail(w, td, ret, "edudma_get_completions");
 			return got;
 		}
-		if (ret == 0 && now() > deadline) {
-			fail(w, td, -ETIMEDOUT, "edudma_get_completions");
-			return got;
+		if (ret == 0) {
+			p = dev_progress(td);
+			if (p == seen) {
+				fail(w, td, -ETIMEDOUT,
+				     use_poll ? "poll() of edudma_fd(), the device idle" :
+				     "edudma_get_completions, the device idle");
+				return got;
+			}
+			seen = p;
+			continue;
 		}
 		for (k = 0; k < (unsigned int)ret; k++) {
 			for (i = 0; i < n; i++)
@@ -859,6 +882,17 @@ static void op_async(struct worker *w)
 	}
 	w->xfers += ns;
 	got = reap(w, td, sub, ns);
+	if (got < ns) {
+		/*
+		 * Transfers may still run: closing the file cancels the queued
+		 * ones and waits for the running one, so that other threads'
+		 * checks are not disturbed.  This thread stops.
+		 */
+		edudma_close(td->dev);
+		td->dev = NULL;
+		memset(td->mr, 0, sizeof(td->mr));
+		w->dead = 1;
+	}
 	buf_unlock(td->sd);
 	for (i = 0; i < ns; i++) {
 		if (!sub[i].done)
@@ -869,8 +903,6 @@ static void op_async(struct worker *w)
 			       "async copy", sub[i].dst, sub[i].len,
 			       sub[i].name, sub[i].guard);
 	}
-	if (got < ns)
-		w->dead = 1;	/* transfers may still run: stop here */
 }
 
 static enum kind pick_kind(struct worker *w)
