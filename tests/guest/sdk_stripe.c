@@ -14,7 +14,7 @@
 
 #include "edudma_test.h"
 
-#define PLAN 42
+#define PLAN 43
 #define MAXDEV 8
 #define SPAN (4UL << 20)		/* src and dst mappings, 2 MiB aligned */
 #define SOFF 3				/* odd offsets of src and dst in them */
@@ -167,7 +167,7 @@ static void cases_cache(void)
 	long long pins = et_pins(), p1;
 	size_t len = 64 * 1024;
 	char why[200];
-	int r, i, ok;
+	int r, k, i, ok;
 
 	stats_sum(&rg0, &rt0);
 	prepare(len);
@@ -212,6 +212,31 @@ static void cases_cache(void)
 	tap_ok(ok && rt2 == rt1,
 	       "EDUDMA_STRIPE_CACHE: a range inside a cached registration reuses it (%s, %s, reg_total %+lld)",
 	       rs(r), why, (long long)(rt2 - rt1));
+
+	/*
+	 * A source the process had not written yet when the cache registered
+	 * it (a fresh mapping, all zeros): the data written into it later is
+	 * what a later call must copy.
+	 */
+	{
+		unsigned char *fresh = et_map(len + ET_PAGE);
+
+		memcpy(want, D, SPAN);
+		memset(want + DOFF, 0, len);
+		r = edudma_copy_striped(devs, ndev, D + DOFF, fresh + 5, len,
+					EDUDMA_STRIPE_CACHE, NULL);
+		ok = !r && verify(why, sizeof(why));
+		et_fill(fresh, len + ET_PAGE);
+		memcpy(want + DOFF, fresh + 5, len);
+		k = r ? r : edudma_copy_striped(devs, ndev, D + DOFF, fresh + 5,
+						len, EDUDMA_STRIPE_CACHE, NULL);
+		ok = ok && !k && verify(why, sizeof(why));
+		tap_ok(ok, "EDUDMA_STRIPE_CACHE of a fresh (all zeros) source, then data written into it: the second call copies the new data (%s, %s, %s)",
+		       rs(r), rs(k), why);
+		for (i = 0; i < ndev; i++)
+			edudma_forget_cached(devs[i]);
+		munmap(fresh, len + ET_PAGE);
+	}
 
 	for (i = 0; i < ndev; i++)
 		edudma_forget_cached(devs[i]);
