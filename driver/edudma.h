@@ -184,7 +184,9 @@ struct edudma_file {
 
 /*
  * Checks the access flags and the range of a pin request (EINVAL) and
- * returns how many pages [addr, addr + length) spans.
+ * returns how many pages [addr, addr + length) spans.  A span whose page
+ * array kvmalloc() would refuse (over INT_MAX bytes, about 1 TiB of
+ * memory; it warns on such a size) is ENOMEM.
  */
 static inline int edudma_span(u32 access, u64 addr, u64 length,
 			      unsigned long *npages)
@@ -194,6 +196,8 @@ static inline int edudma_span(u32 access, u64 addr, u64 length,
 	if (!length || addr + length < addr)
 		return -EINVAL;
 	*npages = ((addr + length - 1) >> PAGE_SHIFT) - (addr >> PAGE_SHIFT) + 1;
+	if (*npages > INT_MAX / sizeof(struct page *))
+		return -ENOMEM;
 	return 0;
 }
 

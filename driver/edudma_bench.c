@@ -27,8 +27,6 @@ int edudma_ioctl_bench_pin(void __user *uarg)
 	ret = edudma_span(arg.flags, arg.addr, arg.length, &npages);
 	if (ret)
 		return ret;
-	if (npages > INT_MAX)
-		return -ENOMEM;
 	pages = kvmalloc_array(npages, sizeof(*pages), GFP_KERNEL);
 	if (!pages)
 		return -ENOMEM;

@@ -153,10 +153,6 @@ struct edudma_mr *edudma_mr_create(struct edudma_dev *edev, u64 addr,
 	mr->length = length;
 	mr->npages = npages;
 	atomic_set(&mr->busy, 0);
-	if (mr->npages > INT_MAX) {
-		ret = -ENOMEM;
-		goto err_free;
-	}
 
 	mr->mm = current->mm;
 	mmgrab(mr->mm);
@@ -225,7 +221,6 @@ err_uncharge:
 	edudma_uncharge(mr->mm, mr->npages);
 err_mm:
 	mmdrop(mr->mm);
-err_free:
 	kfree(mr);
 	return ERR_PTR(ret);
 }
