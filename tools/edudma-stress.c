@@ -1197,6 +1197,7 @@ int main(int argc, char **argv)
 	uint64_t dma0 = 0, dma1 = 0;
 	struct worker *w;
 	struct sigaction sa;
+	sigset_t mask;
 	struct timespec ts;
 	int c, live, seeded = 0, have_dma;
 	unsigned int i, k, started = 0;
@@ -1330,6 +1331,14 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 
 	live = !opt.quiet && isatty(2);
+	/*
+	 * Only this thread takes SIGINT and SIGTERM: a worker's synchronous
+	 * transfer would end with EINTR, an error, where a stop was meant.
+	 */
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &mask, NULL);
 	t_start = now();
 	for (i = 0; i < opt.threads; i++) {
 		if (pthread_create(&w[i].tid, NULL, worker_main, &w[i])) {
@@ -1340,6 +1349,7 @@ int main(int argc, char **argv)
 		}
 		started++;
 	}
+	pthread_sigmask(SIG_UNBLOCK, &mask, NULL);
 	if (live) {
 		/* progress about twice a second until every worker is done */
 		while (atomic_load(&finished) < started) {
