@@ -15,7 +15,7 @@
 
 #include "edudma_test.h"
 
-#define PLAN 106
+#define PLAN 107
 #define RSIZE (64 * 1024)
 
 static struct edudma_dev *dev;
@@ -275,20 +275,28 @@ static void cases_reg(void)
  */
 static void cases_reg_before_write(void)
 {
-	static const char *const how[2] = { "never touched", "only read" };
+	static const char *const how[3] = {
+		"never touched", "only read",
+		"never touched, followed by a read-only page in the same registration",
+	};
 	unsigned char back[200];
 	int i, r, r2;
 
-	for (i = 0; i < 2; i++) {
-		unsigned char *p = et_map(3 * ET_PAGE);
+	for (i = 0; i < 3; i++) {
+		unsigned char *p = et_map(4 * ET_PAGE);
+		size_t len = 3 * ET_PAGE;
 		struct edudma_mr *m = NULL;
 		volatile unsigned char sink;
 
 		if (i == 1)
-			for (size_t o = 0; o < 3 * ET_PAGE; o += ET_PAGE)
+			for (size_t o = 0; o < len; o += ET_PAGE)
 				sink = p[o];
 		(void)sink;
-		r = edudma_reg_mr(dev, p, 3 * ET_PAGE, EDUDMA_ACCESS_DEV_READ, &m);
+		if (i == 2) {
+			mprotect(p + len, ET_PAGE, PROT_READ);
+			len += ET_PAGE;
+		}
+		r = edudma_reg_mr(dev, p, len, EDUDMA_ACCESS_DEV_READ, &m);
 		et_fill(p, 3 * ET_PAGE);
 		r2 = -1;
 		memset(back, 0, sizeof(back));
@@ -302,7 +310,7 @@ static void cases_reg_before_write(void)
 		       how[i], rs(r), rs(r2), back[0], p[ET_PAGE + 7]);
 		if (m)
 			edudma_dereg_mr(m);
-		munmap(p, 3 * ET_PAGE);
+		munmap(p, 4 * ET_PAGE);
 	}
 }
 
