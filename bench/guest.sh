@@ -29,6 +29,8 @@ if [ "${1-}" = profile ]; then
 	echo madvise > /sys/kernel/mm/transparent_hugepage/defrag
 	note "profile boot without IOMMU"
 	./edudma-bench reg --tag noiommu
+	note "striped copy through 4K pages vs huge pages, no IOMMU"
+	./edudma-bench xfer4k
 	exit 0
 fi
 KM=/add/kmod
