@@ -27,6 +27,9 @@ int edudma_ioctl_bench_pin(void __user *uarg)
 	ret = edudma_span(arg.flags, arg.addr, arg.length, &npages);
 	if (ret)
 		return ret;
+	/* The budget of a registration bounds the page array too. */
+	if (arg.length > ((u64)READ_ONCE(edudma_max_pinned_mb) << 20))
+		return -ENOSPC;
 	pages = kvmalloc_array(npages, sizeof(*pages), GFP_KERNEL);
 	if (!pages)
 		return -ENOMEM;

@@ -242,7 +242,8 @@ struct edudma_stats {
  * is measured against (in the spirit of the kernel's gup_test).
  * in: argsz, flags (EDUDMA_ACCESS_*, at least one), addr, length
  * out: nr_pages
- * errors: EPERM (not CAP_SYS_ADMIN), EINVAL, EFAULT, ENOMEM, ENODEV
+ * errors: EPERM (not CAP_SYS_ADMIN), EINVAL, EFAULT, ENOMEM, ENODEV,
+ *         ENOSPC (length above the max_pinned_mb parameter)
  */
 struct edudma_bench_pin {
 	__u32 argsz;
