@@ -25,16 +25,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-n=0 failures=0
-ok() {	# COND-STATUS NAME
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n $2"
-	else
-		echo "not ok $n $2"
-		failures=$((failures + 1))
-	fi
-}
+# shellcheck source=tests/host/tap.sh
+. "$(dirname "$0")/tap.sh"
 skip() { n=$((n + 1)); echo "ok $n $2 # SKIP $1"; }
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }

@@ -25,16 +25,8 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/t-lib.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 dest=$tmp/dest			# DESTDIR
 
-n=0 failures=0
-ok() {	# COND-STATUS NAME
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n $2"
-	else
-		echo "not ok $n $2"
-		failures=$((failures + 1))
-	fi
-}
+# shellcheck source=tests/host/tap.sh
+. "$(dirname "$0")/tap.sh"
 skip() {	# NAME REASON
 	n=$((n + 1))
 	echo "ok $n $1 # SKIP $2"

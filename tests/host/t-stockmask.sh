@@ -22,16 +22,8 @@ work=${EDUDMA_CHECK_DIR:-$top/build/check}/t-stockmask
 rm -rf "$work"
 mkdir -p "$work" || exit 1
 
-n=0 failures=0
-ok() {	# STATUS NAME: one case, passed when STATUS is 0
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n $2"
-	else
-		echo "not ok $n $2"
-		failures=$((failures + 1))
-	fi
-}
+# shellcheck source=tests/host/tap.sh
+. "$(dirname "$0")/tap.sh"
 
 # boot LABEL NAME QEMU/RUN-OPTIONS...
 boot() {

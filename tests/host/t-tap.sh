@@ -11,16 +11,8 @@ runner=$top/tests/run
 out=$(mktemp "${TMPDIR:-/tmp}/t-tap.XXXXXX")
 trap 'rm -f "$out"' EXIT
 
-n=0 failures=0
-ok() {	# COND-STATUS NAME
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n $2"
-	else
-		echo "not ok $n $2"
-		failures=$((failures + 1))
-	fi
-}
+# shellcheck source=tests/host/tap.sh
+. "$(dirname "$0")/tap.sh"
 
 # count NAME SUMMARY RC [STATUS]: feeds stdin to the runner as a suite that
 # exited with STATUS; checks the last line is SUMMARY and the exit is RC.

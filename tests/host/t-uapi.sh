@@ -12,16 +12,8 @@ header=$top/include/uapi/linux/edudma.h
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/t-uapi.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
-n=0 failures=0
-ok() {	# COND-STATUS NAME
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n $2"
-	else
-		echo "not ok $n $2"
-		failures=$((failures + 1))
-	fi
-}
+# shellcheck source=tests/host/tap.sh
+. "$(dirname "$0")/tap.sh"
 show() { sed 's/^/#   /' "$@"; }
 
 # The structs, each with the lines it spans: "name first last".
