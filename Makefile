@@ -7,6 +7,11 @@
 #   make demo       boot a guest with two edu devices and show the main job
 #   make bench      benchmarks in one lab guest boot (bench/run, Documentation/performance.md)
 #   make check      run the whole test suite (host and guest)
+#   make stress     minutes of stress, faults and fuzzing (STRESS_SECONDS per
+#                   boot, default 120; plain and --iommu)
+#   make soak       the same mix for SOAK_SECONDS (default 3600), with totals
+#   make install    library, headers, edudma.pc, tools, man pages
+#                   (PREFIX=/usr/local, DESTDIR=); make uninstall removes them
 #   make clean      remove everything built (the fetched guest kernel stays;
 #                   make distclean removes it too)
 #
@@ -43,7 +48,7 @@ KDIR ?= $(LAB_KDIR)
 all: driver lib tools tests guest
 
 help:
-	@sed -n '3,16p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,/^$$/p' Makefile | sed 's/^# \{0,1\}//'
 
 # ---- the lab's set-up: packages, KDIR, guest kernel -------------------------
 # Re-run when KDIR given on the command line differs from the recorded one.

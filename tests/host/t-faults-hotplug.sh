@@ -43,16 +43,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-n=0 failures=0
-ok() {	# STATUS NAME: one case, passed when STATUS is 0
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n $2"
-	else
-		echo "not ok $n $2"
-		failures=$((failures + 1))
-	fi
-}
+# shellcheck source=tests/host/tap.sh
+. "$(dirname "$0")/tap.sh"
 
 sock=$tmp/qmp.sock
 mkfifo "$tmp/out" || exit 1
