@@ -23,9 +23,9 @@
 #define MiB (1024 * KiB)
 #define NASYNC 8
 /*
- * Guest time is virtual (icount) and races ahead while the guest waits, so
- * the removal can come minutes of guest time after READY: the waiting COPY
- * (4100 DMAs, 410 s of device time) and the queued ones must outlast it.
+ * The host script boots without icount, so guest time is real time: the
+ * waiting COPY (4100 DMAs, 410 s) and the queued ones outlast the removal,
+ * which comes within seconds of READY.
  */
 #define BIG (8 * MiB)
 
@@ -379,7 +379,7 @@ int main(void)
 
 	stop0 = 1;
 	pthread_join(t0, NULL);
-	tap_ok(st0.copies > 10 && !st0.bad && !st0.errors,
+	tap_ok(st0.copies >= 3 && !st0.bad && !st0.errors,
 	       "edudma0 throughout: %d COPYs, %d wrong, %d failed%s%s", st0.copies,
 	       st0.bad, st0.errors, st0.first[0] ? ": " : "", st0.first);
 	close(fd0);
