@@ -216,8 +216,8 @@ int edudma_irq_setup(struct edudma_dev *edev);
 void edudma_irq_teardown(struct edudma_dev *edev);
 
 /* edudma_pin.c */
-int edudma_pin_pages(unsigned long start, unsigned long npages,
-		     unsigned int gup_flags, struct page **pages);
+int edudma_pin_pages(u64 addr, unsigned long npages, u32 access,
+		     struct page **pages);
 struct edudma_mr *edudma_mr_create(struct edudma_dev *edev, u64 addr,
 				   u64 length, u32 access);
 void edudma_mr_unmap(struct edudma_mr *mr);

@@ -13,7 +13,6 @@
 int edudma_ioctl_bench_pin(void __user *uarg)
 {
 	const size_t minsz = offsetofend(struct edudma_bench_pin, nr_pages);
-	unsigned int gup_flags = FOLL_LONGTERM;
 	struct edudma_bench_pin arg;
 	unsigned long npages;
 	struct page **pages;
@@ -34,12 +33,7 @@ int edudma_ioctl_bench_pin(void __user *uarg)
 	if (!pages)
 		return -ENOMEM;
 
-	/* The same rule as edudma_mr_create(): write pin where possible. */
-	ret = edudma_pin_pages(arg.addr & PAGE_MASK, npages,
-			       gup_flags | FOLL_WRITE, pages);
-	if (ret == -EFAULT && !(arg.flags & EDUDMA_ACCESS_DEV_WRITE))
-		ret = edudma_pin_pages(arg.addr & PAGE_MASK, npages, gup_flags,
-				       pages);
+	ret = edudma_pin_pages(arg.addr, npages, arg.flags, pages);
 	if (!ret)
 		unpin_user_pages(pages, npages);
 	kvfree(pages);

@@ -221,14 +221,16 @@ static void edudma_dma_ended(struct edudma_dev *edev)
 	}
 
 	unit_end = edudma_op_done(req, edev->cur.len);
-	if (req->pos == req->length)
+	if (req->pos == req->length) {
 		edudma_finish(edev, req, 0);
-	else if (edev->dead)
+	} else if (edev->dead) {
 		edudma_finish(edev, req, -ENODEV);
-	else if (!unit_end)
-		return edudma_issue(edev, req);	/* the unit goes on */
-	else if (req->cancel)
+	} else if (!unit_end) {
+		edudma_issue(edev, req);	/* the unit goes on */
+		return;
+	} else if (req->cancel) {
 		edudma_finish(edev, req, req->cancel);
+	}
 
 	/* A unit ended: the next file with work has its turn. */
 	if (!list_empty(&efile->active_node))

@@ -35,8 +35,8 @@ static void edudma_uncharge(struct mm_struct *mm, unsigned long npages)
  * Pins npages from start in batches of one page of pointers, looping on
  * partial pins; on failure nothing stays pinned.
  */
-int edudma_pin_pages(unsigned long start, unsigned long npages,
-		     unsigned int gup_flags, struct page **pages)
+static int edudma_pin_batches(unsigned long start, unsigned long npages,
+			      unsigned int gup_flags, struct page **pages)
 {
 	const unsigned long batch = PAGE_SIZE / sizeof(struct page *);
 	unsigned long pinned = 0;
@@ -65,10 +65,28 @@ err:
 	return ret;
 }
 
-static int edudma_pin(struct edudma_mr *mr, unsigned int gup_flags)
+/*
+ * Pins the npages from addr's page long-term, for a device with access.
+ *
+ * Even when the device only reads, the pages are pinned for writing where
+ * the mapping allows it.  A read-only pin of private memory that was never
+ * written finds the shared zero page (or THP's huge zero page), and 6.1
+ * pins it as it is: the program's later writes go to a new page and the
+ * device would keep reading zeros.  A write pin gives the process its own
+ * pages.  Only memory that cannot be written (a read-only mapping, EFAULT)
+ * is pinned read-only: what is mapped there is what the memory holds.
+ */
+int edudma_pin_pages(u64 addr, unsigned long npages, u32 access,
+		     struct page **pages)
 {
-	return edudma_pin_pages(mr->addr & PAGE_MASK, mr->npages, gup_flags,
-				mr->pages);
+	unsigned long start = addr & PAGE_MASK;
+	int ret;
+
+	ret = edudma_pin_batches(start, npages, FOLL_LONGTERM | FOLL_WRITE,
+				 pages);
+	if (ret == -EFAULT && !(access & EDUDMA_ACCESS_DEV_WRITE))
+		ret = edudma_pin_batches(start, npages, FOLL_LONGTERM, pages);
+	return ret;
 }
 
 /*
@@ -134,7 +152,6 @@ struct edudma_mr *edudma_mr_create(struct edudma_dev *edev, u64 addr,
 {
 	struct device *dev = edev->dma_dev;
 	struct edudma_mr *mr;
-	const unsigned int gup_flags = FOLL_LONGTERM;
 	unsigned long npages;
 	int ret;
 
@@ -166,19 +183,7 @@ struct edudma_mr *edudma_mr_create(struct edudma_dev *edev, u64 addr,
 		goto err_uncharge;
 	}
 
-	/*
-	 * Even when the device only reads, pin for writing where the mapping
-	 * allows it.  A read-only pin of private memory that was never
-	 * written finds the shared zero page (or THP's huge zero page), and
-	 * 6.1 pins it as it is: the program's later writes go to a new page
-	 * and the device would keep reading zeros.  A write pin gives the
-	 * process its own pages.  Only memory that cannot be written (a
-	 * read-only mapping, EFAULT) is pinned read-only: what is mapped
-	 * there is what the memory holds.
-	 */
-	ret = edudma_pin(mr, gup_flags | FOLL_WRITE);
-	if (ret == -EFAULT && !(access & EDUDMA_ACCESS_DEV_WRITE))
-		ret = edudma_pin(mr, gup_flags);
+	ret = edudma_pin_pages(addr, mr->npages, access, mr->pages);
 	if (ret)
 		goto err_pages;
 
