@@ -25,6 +25,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -576,6 +577,126 @@ static inline int et_collect(int rfd, int n, const char *who)
 		tap_ok(0, "%s: case %d not reported (the child died early)",
 		       who, i + 1);
 	return k;
+}
+
+/* "EINVAL", "ENOENT", ...: the name an errno has in the uAPI's docs. */
+static inline const char *et_errno_name(int e)
+{
+	static __thread char buf[32];
+
+	switch (e) {
+	case 0: return "success";
+	case EPERM: return "EPERM";
+	case ENOENT: return "ENOENT";
+	case EINTR: return "EINTR";
+	case EIO: return "EIO";
+	case EBADF: return "EBADF";
+	case EAGAIN: return "EAGAIN";
+	case ENOMEM: return "ENOMEM";
+	case EACCES: return "EACCES";
+	case EFAULT: return "EFAULT";
+	case EBUSY: return "EBUSY";
+	case ENODEV: return "ENODEV";
+	case EINVAL: return "EINVAL";
+	case ENOTTY: return "ENOTTY";
+	case ENOSPC: return "ENOSPC";
+	case ESPIPE: return "ESPIPE";
+	case ERANGE: return "ERANGE";
+	case ETIMEDOUT: return "ETIMEDOUT";
+	case ECANCELED: return "ECANCELED";
+	case EPROTO: return "EPROTO";
+	default:
+		snprintf(buf, sizeof(buf), "errno %d", e);
+		return buf;
+	}
+}
+
+static inline int et_exists(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0;
+}
+
+/* A /dev/edudmaN other than /dev/edudma0, or "" (a re-plugged device). */
+static inline const char *et_other_device(void)
+{
+	static char found[LAB_PATH];
+	char paths[LAB_MAX_DEVICES][LAB_PATH];
+	int n = lab_devices(paths);
+
+	found[0] = 0;
+	for (int i = 0; i < n; i++)
+		if (strcmp(paths[i], "/dev/edudma0")) {
+			memcpy(found, paths[i], LAB_PATH);
+			break;
+		}
+	return found;
+}
+
+/*
+ * Registers two 64 KiB buffers on fd and runs rounds COPYs of 1 to maxlen
+ * bytes between offsets drawn from seed, verifying the whole destination
+ * after each.  Safe in threads (its own generator, not et_rand()).
+ * Returns how many COPYs were right; why names the first failure, or says
+ * "verified".  The registrations are released before it returns.
+ */
+static inline int et_copy_rounds(int fd, int rounds, size_t maxlen,
+				 uint64_t seed, char *why, size_t whylen)
+{
+	const size_t size = 64 * 1024;
+	unsigned char *a = et_map(size), *b = et_map(size), *want = malloc(size);
+	uint64_t s = seed;
+	uint32_t ha, hb;
+	int good = 0, e;
+
+	snprintf(why, whylen, "verified");
+	if (!a || !b || !want) {
+		snprintf(why, whylen, "set-up: out of memory");
+		goto out;
+	}
+	if (et_reg_rw(fd, a, size, &ha)) {
+		snprintf(why, whylen, "set-up: %s", strerror(errno));
+		goto out;
+	}
+	if (et_reg_rw(fd, b, size, &hb)) {
+		snprintf(why, whylen, "set-up: %s", strerror(errno));
+		et_dereg(fd, ha);
+		goto out;
+	}
+	for (size_t i = 0; i < size; i++) {
+		s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+		a[i] = s >> 56;
+		b[i] = s >> 48;
+	}
+	for (int k = 0; k < rounds && good == k; k++) {
+		size_t len, so, dof;
+		long bad;
+
+		s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+		len = 1 + (s >> 20) % maxlen;
+		so = (s >> 8) % (size - len);
+		dof = (s >> 36) % (size - len);
+		memcpy(want, b, size);
+		memcpy(want + dof, a + so, len);
+		e = et_copy(fd, ha, so, hb, dof, len);
+		bad = e ? -1 : et_diff(b, want, size);
+		if (e || bad >= 0)
+			snprintf(why, whylen,
+				 "COPY %zu bytes +%zu -> +%zu: %s, first bad byte %ld",
+				 len, so, dof, tap_errname(e), bad);
+		else
+			good++;
+	}
+	et_dereg(fd, ha);
+	et_dereg(fd, hb);
+out:
+	if (a)
+		munmap(a, size);
+	if (b)
+		munmap(b, size);
+	free(want);
+	return good;
 }
 
 /* "exited 0", "killed by signal 9", ... */

@@ -33,37 +33,6 @@
 
 /* ---- errno names ------------------------------------------------------- */
 
-static const char *ename(int e)
-{
-	static char buf[32];
-
-	switch (e) {
-	case 0: return "success";
-	case EPERM: return "EPERM";
-	case ENOENT: return "ENOENT";
-	case EINTR: return "EINTR";
-	case EIO: return "EIO";
-	case EBADF: return "EBADF";
-	case EAGAIN: return "EAGAIN";
-	case ENOMEM: return "ENOMEM";
-	case EACCES: return "EACCES";
-	case EFAULT: return "EFAULT";
-	case EBUSY: return "EBUSY";
-	case ENODEV: return "ENODEV";
-	case EINVAL: return "EINVAL";
-	case ENOTTY: return "ENOTTY";
-	case ENOSPC: return "ENOSPC";
-	case ESPIPE: return "ESPIPE";
-	case ERANGE: return "ERANGE";
-	case ETIMEDOUT: return "ETIMEDOUT";
-	case ECANCELED: return "ECANCELED";
-	case EPROTO: return "EPROTO";
-	default:
-		snprintf(buf, sizeof(buf), "errno %d", e);
-		return buf;
-	}
-}
-
 /* ---- fixtures ------------------------------------------------------------ */
 
 static int fd;			/* /dev/edudma0: the main subject */
@@ -134,7 +103,7 @@ static int setup(void)
 	e = e ?: reg(fdb, buf, ET_PAGE, ET_RW, &h);
 	e = e ?: reg(fdb, buf, ET_PAGE, ET_RW, &hforeign);
 	if (e)
-		tap_diag("setup: %s", ename(e));
+		tap_diag("setup: %s", et_errno_name(e));
 	tap_diag("fixture handles: rw %u, read-only %u, write-only %u, spare %u, stale %u; foreign %u",
 		 hrw, hr, hw, hspare, hstale, hforeign);
 	return e;
@@ -680,7 +649,7 @@ static int c_inflight(const struct bcase *c)
 	et_param_set("max_inflight", old);
 	if (e1) {
 		snprintf(detail, sizeof(detail), " (the first submission: %s)",
-			 ename(e1));
+			 et_errno_name(e1));
 		e = EPROTO;
 	}
 	/* collect what was queued */
@@ -796,7 +765,7 @@ static int c_double_dereg(const struct bcase *c)
 		e = et_dereg(fd, h);
 	if (e) {
 		snprintf(detail, sizeof(detail), " (the first dereg: %s)",
-			 ename(e));
+			 et_errno_name(e));
 		return EPROTO;
 	}
 	return et_dereg(fd, h);
@@ -839,7 +808,7 @@ static int c_busy(const struct bcase *c)
 	e1 = et_xfer(fdn, &x);
 	e = et_dereg(fdn, h);
 	if (e1) {
-		snprintf(detail, sizeof(detail), " (the COPY: %s)", ename(e1));
+		snprintf(detail, sizeof(detail), " (the COPY: %s)", et_errno_name(e1));
 		e = EPROTO;
 	} else {
 		struct pollfd p = { .fd = fdn, .events = POLLIN };
@@ -1000,7 +969,7 @@ static int c_async_no_record(const struct bcase *c)
 	(void)c;
 	e = et_xfer(fdn, &x);
 	if (e != EINVAL) {
-		snprintf(detail, sizeof(detail), " (the XFER: %s)", ename(e));
+		snprintf(detail, sizeof(detail), " (the XFER: %s)", et_errno_name(e));
 		return EPROTO;
 	}
 	return read(fdn, &rec, sizeof(rec)) < 0 ? errno : 0;
@@ -1153,7 +1122,7 @@ static int c_read_keep(const struct bcase *c)
 
 	e = queue_one(cookie);
 	if (e) {
-		snprintf(detail, sizeof(detail), " (queueing: %s)", ename(e));
+		snprintf(detail, sizeof(detail), " (queueing: %s)", et_errno_name(e));
 		return EPROTO;
 	}
 	switch (c->a) {
@@ -1521,7 +1490,7 @@ int main(void)
 			continue;
 		}
 		tap_ok(got == c->expect && !kbad, "%s: expected %s, got %s%s%s%s",
-		       c->name, ename(c->expect), ename(got), detail,
+		       c->name, et_errno_name(c->expect), et_errno_name(got), detail,
 		       kbad ? "; kernel log: " : "", kbad ? kbad : "");
 	}
 
@@ -1530,7 +1499,7 @@ int main(void)
 	got = got ?: et_dereg(fd, hr);
 	got = got ?: et_dereg(fd, hw);
 	tap_ok(got == 0, "after the table: the fixture regions deregister (%s)",
-	       ename(got));
+	       et_errno_name(got));
 	close(fd);
 	close(fdn);
 	close(fda);

@@ -90,36 +90,6 @@ static const char *devname(int i)
 	return p ? p : "(gone)";
 }
 
-static const char *ename(int e)
-{
-	static __thread char buf[32];
-
-	switch (e) {
-	case 0: return "success";
-	case EPERM: return "EPERM";
-	case ENOENT: return "ENOENT";
-	case EINTR: return "EINTR";
-	case EIO: return "EIO";
-	case EBADF: return "EBADF";
-	case EAGAIN: return "EAGAIN";
-	case ENOMEM: return "ENOMEM";
-	case EACCES: return "EACCES";
-	case EFAULT: return "EFAULT";
-	case EBUSY: return "EBUSY";
-	case ENODEV: return "ENODEV";
-	case EINVAL: return "EINVAL";
-	case ENOTTY: return "ENOTTY";
-	case ENOSPC: return "ENOSPC";
-	case ESPIPE: return "ESPIPE";
-	case ERANGE: return "ERANGE";
-	case ETIMEDOUT: return "ETIMEDOUT";
-	case ECANCELED: return "ECANCELED";
-	default:
-		snprintf(buf, sizeof(buf), "errno %d", e);
-		return buf;
-	}
-}
-
 /* ---- counters -------------------------------------------------------------- */
 
 static unsigned long counts[NOPS][MAX_ERRNO];	/* [op][errno], 0 = success */
@@ -361,7 +331,7 @@ static void check(struct ctx *c, int op, int e)
 		pthread_mutex_lock(&report_lock);
 		if (violations <= 30)
 			printf("# UNDOCUMENTED: thread %d op %ld: %s -> %s\n",
-			       c->id, c->ops, c->desc, ename(e));
+			       c->id, c->ops, c->desc, et_errno_name(e));
 		pthread_mutex_unlock(&report_lock);
 	}
 }
@@ -876,7 +846,7 @@ int main(void)
 		for (e = 0; e < MAX_ERRNO && n < (int)sizeof(line) - 40; e++)
 			if (counts[op][e])
 				n += snprintf(line + n, sizeof(line) - n, ", %s %lu",
-					      ename(e), counts[op][e]);
+					      et_errno_name(e), counts[op][e]);
 		tap_diag("%s", line);
 	}
 	tap_diag("completion records read: %lu", records);
@@ -899,7 +869,7 @@ int main(void)
 		tap_ok(ok, "%s idle after every file closed: regions %llu, pinned_pages %llu, queue_depth %llu (%s)",
 		       devname(i), (unsigned long long)st.regions,
 		       (unsigned long long)st.pinned_pages,
-		       (unsigned long long)st.queue_depth, ename(e));
+		       (unsigned long long)st.queue_depth, et_errno_name(e));
 		if (!e)
 			tap_diag("%s: %llu transfers completed (%llu errors, %llu timeouts), %llu DMAs, %llu registrations during the fuzz",
 				 devname(i),

@@ -14,7 +14,6 @@
  */
 #include <pthread.h>
 #include <signal.h>
-#include <sys/stat.h>
 
 #include "edudma_test.h"
 
@@ -154,29 +153,6 @@ static int read_returns(int fd, int ms, ssize_t *r, int *err)
 	return 0;
 }
 
-static int exists(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0;
-}
-
-/* A /dev/edudmaN other than /dev/edudma0, or "" */
-static const char *other_device(void)
-{
-	static char found[LAB_PATH];
-	char paths[LAB_MAX_DEVICES][LAB_PATH];
-	int n = lab_devices(paths);
-
-	found[0] = 0;
-	for (int i = 0; i < n; i++)
-		if (strcmp(paths[i], "/dev/edudma0")) {
-			memcpy(found, paths[i], LAB_PATH);
-			break;
-		}
-	return found;
-}
-
 int main(void)
 {
 	const char *env = getenv("EDUDMA_HOTPLUG");
@@ -197,7 +173,7 @@ int main(void)
 		printf("TAP version 13\n1..0 # SKIP run by tests/host/t-hotplug.sh\n");
 		return TAP_EXIT_SKIP;
 	}
-	if (!exists("/dev/edudma0") || !exists("/dev/edudma1"))
+	if (!et_exists("/dev/edudma0") || !et_exists("/dev/edudma1"))
 		tap_skip_all("needs /dev/edudma0 and /dev/edudma1");
 	tap_plan(PLAN);
 	et_seed_init();
@@ -230,7 +206,7 @@ int main(void)
 	snprintf(pcidir, sizeof(pcidir), "/sys/bus/pci/devices/%04x:%02x:%02x.%x",
 		 info.pci_domain, info.pci_bus, info.pci_devfn >> 3,
 		 info.pci_devfn & 7);
-	tap_ok(!e && exists(pcidir), "edudma1 (%s): two files, 32 MiB registered (%s)",
+	tap_ok(!e && et_exists(pcidir), "edudma1 (%s): two files, 32 MiB registered (%s)",
 	       pcidir, tap_errname(e));
 	e = et_copy(fd1, w.a, 1000, w.b, 3000, 20000);
 	tap_ok(!e && et_diff(B + 3000, A + 1000, 20000) < 0,
@@ -263,9 +239,9 @@ int main(void)
 	tap_ok(e == ENODEV,
 	       "right after that ENODEV, REG_MR on the same file -> ENODEV too (%s)",
 	       tap_errname(e));
-	for (t = 0; t < 600000 && (exists("/dev/edudma1") || exists(pcidir)); t += 50)
+	for (t = 0; t < 600000 && (et_exists("/dev/edudma1") || et_exists(pcidir)); t += 50)
 		usleep(50000);
-	tap_ok(!exists("/dev/edudma1") && !exists(pcidir),
+	tap_ok(!et_exists("/dev/edudma1") && !et_exists(pcidir),
 	       "/dev/edudma1 and %s are gone (remove() returned)", pcidir);
 
 	e = et_info(fd1, &info);
@@ -360,7 +336,7 @@ int main(void)
 	 */
 	path = "";
 	for (t = 0; t < 3600000; t += 100) {
-		path = other_device();
+		path = et_other_device();
 		if (*path)
 			break;
 		usleep(100000);

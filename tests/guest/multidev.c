@@ -14,7 +14,7 @@
 struct job {
 	int fd;			/* a file of the device */
 	uint64_t seed;
-	int ok;
+	int good;		/* COPYs verified */
 	char why[200];
 };
 
@@ -22,47 +22,10 @@ struct job {
 static void *copy_job(void *arg)
 {
 	struct job *j = arg;
-	size_t size = 64 * KiB;
-	unsigned char *a = et_map(size), *b = et_map(size), *want = malloc(size);
-	uint64_t s = j->seed;
-	uint32_t ha, hb;
-	int f = j->fd, e;
 
-	snprintf(j->why, sizeof(j->why), "verified");
-	j->ok = 0;
-	if (f < 0 || et_reg_rw(f, a, size, &ha) || et_reg_rw(f, b, size, &hb)) {
-		snprintf(j->why, sizeof(j->why), "set-up: %s", strerror(errno));
-		return NULL;
-	}
-	for (size_t i = 0; i < size; i++) {
-		s = s * 6364136223846793005ULL + 1442695040888963407ULL;
-		a[i] = s >> 56;
-		b[i] = s >> 48;
-	}
-	j->ok = 1;
-	for (int k = 0; k < 5 && j->ok; k++) {
-		size_t len, so, dof;
-		long bad;
-
-		s = s * 6364136223846793005ULL + 1442695040888963407ULL;
-		len = 1 + (s >> 20) % (20 * KiB);
-		so = (s >> 8) % (size - len);
-		dof = (s >> 36) % (size - len);
-		memcpy(want, b, size);
-		memcpy(want + dof, a + so, len);
-		e = et_copy(f, ha, so, hb, dof, len);
-		bad = e ? -1 : et_diff(b, want, size);
-		if (e || bad >= 0) {
-			j->ok = 0;
-			snprintf(j->why, sizeof(j->why),
-				 "COPY %zu bytes +%zu -> +%zu: %s, first bad byte %ld",
-				 len, so, dof, tap_errname(e), bad);
-		}
-	}
-	close(f);
-	munmap(a, size);
-	munmap(b, size);
-	free(want);
+	j->good = et_copy_rounds(j->fd, 5, 20 * KiB, j->seed, j->why,
+				 sizeof(j->why));
+	close(j->fd);
 	return NULL;
 }
 
@@ -105,7 +68,7 @@ int main(void)
 	}
 	for (int i = 0; i < 2; i++) {
 		pthread_join(th[i], NULL);
-		tap_ok(jobs[i].ok, "%s: 5 COPYs while the other device copies too (%s)",
+		tap_ok(jobs[i].good == 5, "%s: 5 COPYs while the other device copies too (%s)",
 		       et_dev_path(i), jobs[i].why);
 	}
 

@@ -22,7 +22,6 @@
  */
 #include <pthread.h>
 #include <signal.h>
-#include <sys/stat.h>
 
 #include "edudma_test.h"
 
@@ -30,29 +29,6 @@
 #define MiB (1024 * KiB)
 #define NASYNC 4
 #define BUSY (1 * MiB)
-
-static int exists(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0;
-}
-
-/* A /dev/edudmaN other than /dev/edudma0, or "" */
-static const char *other_device(void)
-{
-	static char found[LAB_PATH];
-	char paths[LAB_MAX_DEVICES][LAB_PATH];
-	int n = lab_devices(paths);
-
-	found[0] = 0;
-	for (int i = 0; i < n; i++)
-		if (strcmp(paths[i], "/dev/edudma0")) {
-			memcpy(found, paths[i], LAB_PATH);
-			break;
-		}
-	return found;
-}
 
 struct busy {
 	int fd;
@@ -111,9 +87,9 @@ static void cycle(int i)
 	long long t0;
 
 	/* the device plugged in last: wait for its node */
-	for (t0 = 0; t0 < 600000 && !*other_device(); t0 += 50)
+	for (t0 = 0; t0 < 600000 && !*et_other_device(); t0 += 50)
 		usleep(50000);
-	snprintf(path, sizeof(path), "%s", other_device());
+	snprintf(path, sizeof(path), "%s", et_other_device());
 	b.fd = *path ? open(path, O_RDWR | O_CLOEXEC) : -1;
 	fd2 = *path ? open(path, O_RDWR | O_CLOEXEC) : -1;
 	e = b.fd < 0 || fd2 < 0 ? ENODEV : et_info(b.fd, &info);
@@ -162,10 +138,10 @@ static void cycle(int i)
 	} else {
 		tap_diag("cycle %d: could not make the device busy: %s", i, strerror(e));
 		b.err = ENODEV;	/* judged below by e */
-		while (exists(path))
+		while (et_exists(path))
 			usleep(50000);
 	}
-	for (t0 = 0; t0 < 600000 && (exists(path) || (*pcidir && exists(pcidir)));
+	for (t0 = 0; t0 < 600000 && (et_exists(path) || (*pcidir && et_exists(pcidir)));
 	     t0 += 50)
 		usleep(50000);
 	/* every queued async COPY completes once (ok, ENODEV or ECANCELED) */
@@ -196,7 +172,7 @@ static void cycle(int i)
 		}
 	}
 	tap_ok(!e && b.err == ENODEV && got == NASYNC && !odd &&
-	       !exists(path) && !(*pcidir && exists(pcidir)),
+	       !et_exists(path) && !(*pcidir && et_exists(pcidir)),
 	       "cycle %d: removal under load: the sync COPY loop ended with ENODEV after %d COPYs (%s), %d/%d async completions (%d odd), %s gone",
 	       i, b.copies, tap_errname(b.err), got, NASYNC, odd, path);
 	if (b.fd >= 0)
@@ -229,7 +205,7 @@ int main(void)
 		printf("TAP version 13\n1..0 # SKIP run by tests/host/t-faults-hotplug.sh\n");
 		return TAP_EXIT_SKIP;
 	}
-	if (!exists("/dev/edudma0") || !*other_device())
+	if (!et_exists("/dev/edudma0") || !*et_other_device())
 		tap_skip_all("needs /dev/edudma0 and a second device");
 	tap_plan(2 * cycles + 3);
 	et_seed_init();
@@ -244,13 +220,13 @@ int main(void)
 		char why[200] = "";
 		int fd = -1;
 
-		for (long long t = 0; t < 600000 && !*other_device(); t += 50)
+		for (long long t = 0; t < 600000 && !*et_other_device(); t += 50)
 			usleep(50000);
-		if (*other_device())
-			fd = open(other_device(), O_RDWR | O_CLOEXEC);
+		if (*et_other_device())
+			fd = open(et_other_device(), O_RDWR | O_CLOEXEC);
 		ok = fd >= 0 && et_copy_check(fd, 20000, why, sizeof(why));
 		tap_ok(ok, "after the last cycle %s is there and copies right (%s)",
-		       other_device(), why);
+		       et_other_device(), why);
 		if (fd >= 0)
 			close(fd);
 	}
