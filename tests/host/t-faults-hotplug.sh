@@ -108,22 +108,8 @@ ok $? "host: device_add edu1 in every cycle ($adds of $cycles)"
 [ -n "$plan" ] && [ "$plan" = "$guest_run" ] && [ "$plan" != 0 ]
 ok $? "host: the guest ran all its planned cases (plan ${plan:-none}, ran $guest_run${guest_skip:+, skipped: $guest_skip})"
 ok "$rc" "host: replug_guest exit status 0 (was $rc)"
-"$top/tests/run" --check-report t-faults-hotplug "$work/report" "$work/klog" \
-	> "$work/checks" 2>&1
+boot_checks "host: t-faults-hotplug" "$work/report" "$work/klog"
 crc=$?
-while IFS= read -r line; do
-	case $line in
-	"ok "*|"not ok "*)
-		pre=ok
-		case $line in "not ok "*) pre="not ok" ;; esac
-		rest=${line#"$pre "}
-		rest=${rest#* }
-		n=$((n + 1))
-		[ "$pre" = ok ] || failures=$((failures + 1))
-		echo "$pre $n host: $rest" ;;
-	"#"*) echo "$line" ;;
-	esac
-done < "$work/checks"
 if [ "$crc" != 0 ] || [ "$rc" != 0 ]; then
 	echo "# kernel log ($work/klog), last 40 lines:"
 	tail -n 40 "$work/klog" 2> /dev/null | sed 's/^/#   /'

@@ -112,18 +112,9 @@ fi
 ok $? "host: the guest ran all its planned cases (plan ${plan:-none}, ran $guest_run${guest_skip:+, skipped: $guest_skip})"
 ok "$rc" "host: hotplug_guest exit status 0 (was $rc)"
 
-report() { sed -n "s/^$1=//p" "$work/report" 2> /dev/null; }
-[ "$(report result)" = ok ]
-ok $? "host: guest ran to the end ($(report result))"
-read -r acq rel <<< "$(report pins)"
-[ -n "${acq:-}" ] && [ "$acq" = "${rel:-}" ]
-ok $? "host: pin counters balanced at the end (acquired ${acq:-?}, released ${rel:-?})"
-[ "$(report rmmod)" = 0 ]
-ok $? "host: rmmod edudma ($(report rmmod))"
-bad=$(report klog_bad)
-[ -r "$work/report" ] && [ -z "$bad" ]
-ok $? "host: kernel log clean${bad:+ (first bad line: $bad)}"
-if [ -n "$bad" ] || [ "$rc" != 0 ]; then
+boot_checks host "$work/report" "$work/klog"
+crc=$?
+if [ "$crc" != 0 ] || [ "$rc" != 0 ]; then
 	echo "# kernel log ($work/klog), last 40 lines:"
 	tail -n 40 "$work/klog" 2> /dev/null | sed 's/^/#   /'
 	[ -s "$work/stderr" ] && sed 's/^/#   qemu\/run: /' "$work/stderr"

@@ -27,7 +27,7 @@ mkdir -p "$work" || exit 1
 
 # boot LABEL NAME QEMU/RUN-OPTIONS...
 boot() {
-	local label=$1 name=$2 rc plan='' ran=0 line pre rest bad acq rel
+	local label=$1 name=$2 rc crc plan='' ran=0 line pre rest
 	shift 2
 	echo "# $label: qemu/run --stock-mask --mem 2048 $*"
 	"$run" --no-build --stock-mask --mem 2048 --devices 1 --timeout 1200 \
@@ -54,21 +54,12 @@ boot() {
 		esac
 	done < "$work/$name.out"
 
-	report() { sed -n "s/^$1=//p" "$work/$name.report" 2> /dev/null; }
 	[ -n "$plan" ] && [ "$plan" = "$ran" ] && [ "$plan" != 0 ]
 	ok $? "$label: the guest ran all its planned cases (plan ${plan:-none}, ran $ran)"
 	ok "$rc" "$label: stockmask exit status 0 (was $rc)"
-	[ "$(report result)" = ok ]
-	ok $? "$label: guest ran to the end ($(report result))"
-	read -r acq rel <<< "$(report pins)"
-	[ -n "${acq:-}" ] && [ "$acq" = "${rel:-}" ]
-	ok $? "$label: pin counters balanced at the end (acquired ${acq:-?}, released ${rel:-?})"
-	[ "$(report rmmod)" = 0 ]
-	ok $? "$label: rmmod edudma ($(report rmmod))"
-	bad=$(report klog_bad)
-	[ -r "$work/$name.report" ] && [ -z "$bad" ]
-	ok $? "$label: kernel log clean${bad:+ (first bad line: $bad)}"
-	if [ -n "$bad" ] || [ "$rc" != 0 ]; then
+	boot_checks "$label" "$work/$name.report" "$work/$name.klog"
+	crc=$?
+	if [ "$crc" != 0 ] || [ "$rc" != 0 ]; then
 		echo "# $label: kernel log ($work/$name.klog), last 30 lines:"
 		tail -n 30 "$work/$name.klog" 2> /dev/null | sed 's/^/#   /'
 		[ -s "$work/$name.err" ] && sed 's/^/#   qemu\/run: /' "$work/$name.err"

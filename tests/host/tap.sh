@@ -15,3 +15,25 @@ ok() {	# STATUS NAME: one case, passed when STATUS is 0
 		failures=$((failures + 1))
 	fi
 }
+
+# boot_checks LABEL REPORT KLOG: the runner's four per-boot checks (guest ran
+# to the end, pin counters balanced, rmmod 0, kernel log clean: tests/run
+# --check-report) as cases of this script, named "LABEL: ...".  Returns
+# non-zero when one failed.
+boot_checks() {
+	local out line pre r
+	out=$("$(dirname "${BASH_SOURCE[0]}")/../run" --check-report "$1" "$2" "$3" 2>&1)
+	r=$?
+	while IFS= read -r line; do
+		case $line in
+		"ok "*) pre=0 ;;
+		"not ok "*) pre=1 ;;
+		"#"*) echo "$line"; continue ;;
+		*) continue ;;
+		esac
+		line=${line#not }
+		line=${line#ok }
+		ok "$pre" "${line#* }"
+	done <<< "$out"
+	return "$r"
+}
