@@ -108,7 +108,7 @@ ok $? "host: device_add edu1 in every cycle ($adds of $cycles)"
 [ -n "$plan" ] && [ "$plan" = "$guest_run" ] && [ "$plan" != 0 ]
 ok $? "host: the guest ran all its planned cases (plan ${plan:-none}, ran $guest_run${guest_skip:+, skipped: $guest_skip})"
 ok "$rc" "host: replug_guest exit status 0 (was $rc)"
-boot_checks "host: t-faults-hotplug" "$work/report" "$work/klog"
+boot_checks host "$work/report" "$work/klog"
 crc=$?
 if [ "$crc" != 0 ] || [ "$rc" != 0 ]; then
 	echo "# kernel log ($work/klog), last 40 lines:"
