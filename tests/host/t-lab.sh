@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # t-lab.sh: what qemu/run promises (Documentation/lab.md), one real guest
-# boot per case (8 boots, about 6 s each on TCG): exit statuses, streaming,
+# boot per case (9 boots, about 6 s each on TCG): exit statuses, streaming,
 # --devices, --add with a dynamically linked program, --timeout, a guest
-# panic, --no-module, --iommu, option errors, and hot-unplug through --qmp.
+# panic, the kernel log at every level, --no-module, --iommu, option
+# errors, and hot-unplug through --qmp.
 # Each boot that should leave a clean guest also gets the runner's per-boot
 # checks (tests/run --check-report).
 #
@@ -69,7 +70,7 @@ clean() {
 }
 
 echo "TAP version 13"
-echo "1..22"
+echo "1..25"
 
 # --- exit statuses and the report ------------------------------------------
 boot false -- false
@@ -129,6 +130,25 @@ boot panic -- sh -c 'echo c > /proc/sysrq-trigger; sleep 1; echo survived'
 check $? panic "a guest panic (sysrq c): exit 125, panic in the kernel log (got $rc)"
 [ "$(report panic result)" != ok ] && [ -n "$(report panic klog_bad)" ]
 check $? panic "the panic's report: result is not ok, klog_bad names it"
+
+# --- the kernel log at every level -----------------------------------------
+# The console runs with ignore_loglevel: a KERN_WARNING line (what WARN()
+# prints at) and a KERN_DEBUG line reach the --klog file, and the per-boot
+# check fails on a "WARNING:" line that only dmesg would otherwise show.
+# shellcheck disable=SC2016 # expanded by the guest's shell
+boot levels -- sh -c 'echo "<7>edudma-lab: debug-level line" > /dev/kmsg
+echo "<4>WARNING: edudma-lab: warning-level line" > /dev/kmsg
+dmesg | grep -c "edudma-lab:"'
+grep -q 'edudma-lab: debug-level line' "$work/levels.klog" &&
+	grep -q 'WARNING: edudma-lab: warning-level line' "$work/levels.klog"
+check $? levels "--klog holds KERN_DEBUG and KERN_WARNING lines written in the guest (exit $rc)"
+case $(report levels klog_bad) in
+*"WARNING: edudma-lab: warning-level line"*) r=0 ;;
+*) r=1 ;;
+esac
+check $r levels "the report's klog_bad names the KERN_WARNING line"
+! "$top/tests/run" --check-report levels "$work/levels.report" "$work/levels.klog" 	> "$work/levels.checks" 2>&1 && grep -q '^not ok .*kernel log clean' "$work/levels.checks"
+check $? levels "the per-boot check 'kernel log clean' fails on it"
 
 # --- --no-module, --iommu --------------------------------------------------
 boot nomodule --no-module -- sh -c '! test -e /dev/edudma0 && ! grep -q "^edudma " /proc/modules'
