@@ -41,15 +41,17 @@ static int edudma_fact_wait(struct edudma_dev *edev, bool want_irq)
 		if (want_irq) {
 			ret = wait_for_completion_killable_timeout(&edev->fact_done,
 					msecs_to_jiffies(EDUDMA_FACT_STEP_MS));
-			if (ret > 0)
-				return 0;
 			if (ret < 0)
 				return -EINTR;
 		} else if (msleep_interruptible(EDUDMA_FACT_STEP_MS) &&
 			   fatal_signal_pending(current)) {
 			return -EINTR;
 		}
-		/* Done, the interrupt may still be on its way. */
+		/*
+		 * The status register decides, not the interrupt: a wait that
+		 * ended on the status may leave its interrupt to arrive during
+		 * the next computation, whose completion it would then fake.
+		 */
 		if (!edudma_fact_busy(edev))
 			return 0;
 	}
