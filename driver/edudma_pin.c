@@ -32,60 +32,99 @@ static void edudma_uncharge(struct mm_struct *mm, unsigned long npages)
 }
 
 /*
- * Pins npages from start in batches of one page of pointers, looping on
- * partial pins; on failure nothing stays pinned.
+ * Pins up to npages from start with gup_flags, in batches of one page of
+ * pointers, looping on partial pins.  Returns 0 once all are pinned, or
+ * the error at the first page that could not be; *pinned counts the pages
+ * pinned either way (the caller unpins them).
  */
-static int edudma_pin_batches(unsigned long start, unsigned long npages,
-			      unsigned int gup_flags, struct page **pages)
+static int edudma_pin_run(unsigned long start, unsigned long npages,
+			  unsigned int gup_flags, struct page **pages,
+			  unsigned long *pinned)
 {
 	const unsigned long batch = PAGE_SIZE / sizeof(struct page *);
-	unsigned long pinned = 0;
 	int ret;
 
-	while (pinned < npages) {
-		if (fatal_signal_pending(current)) {
-			ret = -EINTR;
-			goto err;
-		}
-		ret = pin_user_pages_fast(start + pinned * PAGE_SIZE,
-					  min(npages - pinned, batch),
-					  gup_flags, pages + pinned);
-		if (ret <= 0) {
-			if (!ret)
-				ret = -EFAULT;
-			goto err;
-		}
-		pinned += ret;
+	*pinned = 0;
+	while (*pinned < npages) {
+		if (fatal_signal_pending(current))
+			return -EINTR;
+		ret = pin_user_pages_fast(start + *pinned * PAGE_SIZE,
+					  min(npages - *pinned, batch),
+					  gup_flags, pages + *pinned);
+		if (ret <= 0)
+			return ret ? ret : -EFAULT;
+		*pinned += ret;
 		cond_resched();
 	}
 	return 0;
+}
 
-err:
-	unpin_user_pages(pages, pinned);
-	return ret;
+/*
+ * Pages from start, at most npages, that lie in one mapping the program
+ * cannot write (a VMA without VM_WRITE); 0 when start's mapping is
+ * writable or there is none.
+ */
+static long edudma_readonly_pages(unsigned long start, unsigned long npages)
+{
+	struct mm_struct *mm = current->mm;
+	struct vm_area_struct *vma;
+	long n = 0;
+
+	if (mmap_read_lock_killable(mm))
+		return -EINTR;
+	vma = vma_lookup(mm, start);
+	if (vma && !(vma->vm_flags & VM_WRITE))
+		n = min(npages, (vma->vm_end - start) >> PAGE_SHIFT);
+	mmap_read_unlock(mm);
+	return n;
 }
 
 /*
  * Pins the npages from addr's page long-term, for a device with access.
  *
- * Even when the device only reads, the pages are pinned for writing where
+ * Even when the device only reads, memory is pinned for writing wherever
  * the mapping allows it.  A read-only pin of private memory that was never
  * written finds the shared zero page (or THP's huge zero page), and 6.1
  * pins it as it is: the program's later writes go to a new page and the
- * device would keep reading zeros.  A write pin gives the process its own
- * pages.  Only memory that cannot be written (a read-only mapping, EFAULT)
- * is pinned read-only: what is mapped there is what the memory holds.
+ * device would keep reading zeros (a private file page likewise stays the
+ * page cache's).  A write pin gives the process its own pages.  Only the
+ * parts of the range whose mapping cannot be written are pinned read-only:
+ * what is mapped there is what the memory holds.  The rule holds per
+ * mapping: where a write pin fails, the mapping there decides, and the
+ * rest of the range is pinned for writing again.
  */
 int edudma_pin_pages(u64 addr, unsigned long npages, u32 access,
 		     struct page **pages)
 {
-	unsigned long start = addr & PAGE_MASK;
+	bool may_read_only = !(access & EDUDMA_ACCESS_DEV_WRITE);
+	unsigned long start = addr & PAGE_MASK, done = 0, n;
+	long ro;
 	int ret;
 
-	ret = edudma_pin_batches(start, npages, FOLL_LONGTERM | FOLL_WRITE,
-				 pages);
-	if (ret == -EFAULT && !(access & EDUDMA_ACCESS_DEV_WRITE))
-		ret = edudma_pin_batches(start, npages, FOLL_LONGTERM, pages);
+	for (;;) {
+		ret = edudma_pin_run(start + done * PAGE_SIZE, npages - done,
+				     FOLL_LONGTERM | FOLL_WRITE, pages + done,
+				     &n);
+		done += n;
+		if (!ret)
+			return 0;
+		if (ret != -EFAULT || !may_read_only)
+			break;
+		ro = edudma_readonly_pages(start + done * PAGE_SIZE,
+					   npages - done);
+		if (ro <= 0) {
+			ret = ro ? ro : -EFAULT;
+			break;
+		}
+		ret = edudma_pin_run(start + done * PAGE_SIZE, ro,
+				     FOLL_LONGTERM, pages + done, &n);
+		done += n;
+		if (ret)
+			break;
+		if (done == npages)
+			return 0;
+	}
+	unpin_user_pages(pages, done);
 	return ret;
 }
 

@@ -344,11 +344,11 @@ static inline int et_read_completions(int fd, struct edudma_completion *out,
 /* ---- kernel counters ---------------------------------------------------- */
 
 /*
- * nr_foll_pin_acquired - nr_foll_pin_released.  Asks the kernel to fold
- * the per-CPU counter deltas first (vm.stat_refresh), so the numbers are
- * exact.
+ * The two pin counters of /proc/vmstat, after asking the kernel to fold
+ * the per-CPU counter deltas (vm.stat_refresh), so the numbers are exact.
+ * Returns 0, or -1 when they cannot be read.
  */
-static inline long long et_pins(void)
+static inline int et_pin_counters(long long *acquired, long long *released)
 {
 	long long acq = -1, rel = -1, v;
 	char name[64];
@@ -373,8 +373,59 @@ static inline long long et_pins(void)
 	}
 	fclose(f);
 	if (acq < 0 || rel < 0)
+		return -1;
+	*acquired = acq;
+	*released = rel;
+	return 0;
+}
+
+/* nr_foll_pin_acquired - nr_foll_pin_released (-1000000: unreadable). */
+static inline long long et_pins(void)
+{
+	long long acq, rel;
+
+	if (et_pin_counters(&acq, &rel))
 		return -1000000;
 	return acq - rel;
+}
+
+/* nr_foll_pin_acquired alone: pages ever pinned (-1: unreadable). */
+static inline long long et_pins_acquired(void)
+{
+	long long acq, rel;
+
+	return et_pin_counters(&acq, &rel) ? -1 : acq;
+}
+
+/*
+ * The page frame mapped at addr, from /proc/self/pagemap (root sees the
+ * frame numbers); 0 when nothing is mapped there or it cannot be read.
+ */
+static inline uint64_t et_pfn(const void *addr)
+{
+	uint64_t e = 0;
+	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return 0;
+	if (pread(fd, &e, sizeof(e), (uintptr_t)addr / ET_PAGE * sizeof(e)) !=
+	    (ssize_t)sizeof(e))
+		e = 0;
+	close(fd);
+	if (!(e & (1ULL << 63)))
+		return 0;
+	return e & ((1ULL << 55) - 1);
+}
+
+static inline int et_bench_pin(int fd, const void *addr, uint64_t len,
+			       uint32_t flags)
+{
+	struct edudma_bench_pin b = {
+		.argsz = sizeof(b), .flags = flags,
+		.addr = (uintptr_t)addr, .length = len,
+	};
+
+	return et_ret(ioctl(fd, EDUDMA_BENCH_PIN, &b));
 }
 
 /*
