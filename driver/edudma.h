@@ -8,6 +8,8 @@
  *                     used while the device is bound.
  *   efile->lock       mutex; the file's region table and settings.
  *   edev->files_lock  mutex; the list of open files (remove() walks it).
+ *   edev->mr_lock     mutex; the device's list of mapped memory (every
+ *                     registration and one-shot side, wherever it is).
  *   edev->lock        spinlock, taken in the IRQ handler; the transfer
  *                     queue, the running DMA, every file's pending and
  *                     done lists, request state.
@@ -66,10 +68,13 @@ struct edudma_seg {
 /*
  * A pinned, mapped piece of user memory: a registration, or the one-shot
  * side of a transfer.  Pages stay pinned until edudma_mr_destroy(); the
- * DMA mapping may go earlier, when the device is removed.
+ * DMA mapping may go earlier, when the device is removed: every mapped mr
+ * is on edev->mrs, so remove() reaches it wherever it is (a file's table,
+ * a request queued, finished or being freed).
  */
 struct edudma_mr {
 	struct edudma_dev *edev;
+	struct list_head dev_node;	/* edev->mrs while mapped */
 	u32 handle;
 	u32 access;			/* EDUDMA_ACCESS_* */
 	u64 addr;
@@ -157,6 +162,9 @@ struct edudma_dev {
 	struct mutex files_lock;	/* protects files */
 	struct list_head files;
 
+	struct mutex mr_lock;		/* protects mrs, mr->mapped */
+	struct list_head mrs;		/* every mapped struct edudma_mr */
+
 	struct edudma_stat_counters stats;
 };
 
@@ -220,14 +228,13 @@ int edudma_pin_pages(u64 addr, unsigned long npages, u32 access,
 		     struct page **pages);
 struct edudma_mr *edudma_mr_create(struct edudma_dev *edev, u64 addr,
 				   u64 length, u32 access);
-void edudma_mr_unmap(struct edudma_mr *mr);
 void edudma_mr_destroy(struct edudma_mr *mr);
+void edudma_mrs_unmap_all(struct edudma_dev *edev);
 
 /* edudma_region.c */
 int edudma_ioctl_reg_mr(struct edudma_file *efile, void __user *uarg);
 int edudma_ioctl_dereg_mr(struct edudma_file *efile, void __user *uarg);
 struct edudma_mr *edudma_region_get(struct edudma_file *efile, u32 handle);
-void edudma_regions_unmap(struct edudma_file *efile);
 void edudma_regions_destroy(struct edudma_file *efile);
 
 /* edudma_engine.c */

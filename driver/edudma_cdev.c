@@ -103,6 +103,8 @@ static void edudma_dev_release(struct device *dev)
 {
 	struct edudma_dev *edev = container_of(dev, struct edudma_dev, dev);
 
+	WARN_ON_ONCE(!list_empty(&edev->mrs));
+	mutex_destroy(&edev->mr_lock);
 	mutex_destroy(&edev->files_lock);
 	mutex_destroy(&edev->fact_lock);
 	ida_free(&edudma_minors, edev->minor);

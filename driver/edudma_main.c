@@ -96,6 +96,8 @@ static int edudma_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	init_completion(&edev->fact_done);
 	mutex_init(&edev->files_lock);
 	INIT_LIST_HEAD(&edev->files);
+	mutex_init(&edev->mr_lock);
+	INIT_LIST_HEAD(&edev->mrs);
 
 	ret = edudma_check_hw(edev);
 	if (ret)
@@ -127,25 +129,6 @@ err_free:
 	return ret;
 }
 
-/* Drops the DMA mappings of one file: its regions and one-shot sides. */
-static void edudma_file_unmap(struct edudma_file *efile)
-{
-	struct edudma_dev *edev = efile->edev;
-	struct edudma_req *req;
-	unsigned long flags;
-
-	edudma_regions_unmap(efile);
-	/* Only finished async requests are left; the DMA API allows this. */
-	spin_lock_irqsave(&edev->lock, flags);
-	list_for_each_entry(req, &efile->done, node) {
-		if (req->src.mr && req->src.oneshot)
-			edudma_mr_unmap(req->src.mr);
-		if (req->dst.mr && req->dst.oneshot)
-			edudma_mr_unmap(req->dst.mr);
-	}
-	spin_unlock_irqrestore(&edev->lock, flags);
-}
-
 /*
  * Also the surprise-removal path (QMP device_del): files may be open and
  * DMA running.  Pins stay until the files close; mappings and the
@@ -154,7 +137,6 @@ static void edudma_file_unmap(struct edudma_file *efile)
 static void edudma_remove(struct pci_dev *pdev)
 {
 	struct edudma_dev *edev = pci_get_drvdata(pdev);
-	struct edudma_file *efile;
 
 	/* First the char device, so no new file can be opened. */
 	edudma_cdev_del(edev);
@@ -165,10 +147,7 @@ static void edudma_remove(struct pci_dev *pdev)
 	/* Wait for every ioctl using the hardware and fence them off. */
 	down_write(&edev->state_lock);
 	edev->alive = false;
-	mutex_lock(&edev->files_lock);
-	list_for_each_entry(efile, &edev->files, dev_node)
-		edudma_file_unmap(efile);
-	mutex_unlock(&edev->files_lock);
+	edudma_mrs_unmap_all(edev);
 	edev->dma_dev = NULL;
 	up_write(&edev->state_lock);
 

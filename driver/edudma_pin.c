@@ -184,7 +184,8 @@ static int edudma_build_segs(struct edudma_mr *mr)
 
 /*
  * Pins [addr, addr + length) of the current process for the device,
- * charges it and maps it.  The caller validated length and access.
+ * charges it and maps it.  The caller validated length and access and
+ * holds edev->state_lock, so remove() cannot miss the mapping.
  */
 struct edudma_mr *edudma_mr_create(struct edudma_dev *edev, u64 addr,
 				   u64 length, u32 access)
@@ -194,6 +195,7 @@ struct edudma_mr *edudma_mr_create(struct edudma_dev *edev, u64 addr,
 	unsigned long npages;
 	int ret;
 
+	lockdep_assert_held(&edev->state_lock);
 	ret = edudma_span(access, addr, length, &npages);
 	if (ret)
 		return ERR_PTR(ret);
@@ -209,6 +211,7 @@ struct edudma_mr *edudma_mr_create(struct edudma_dev *edev, u64 addr,
 	mr->length = length;
 	mr->npages = npages;
 	atomic_set(&mr->busy, 0);
+	INIT_LIST_HEAD(&mr->dev_node);
 
 	mr->mm = current->mm;
 	mmgrab(mr->mm);
@@ -243,12 +246,15 @@ struct edudma_mr *edudma_mr_create(struct edudma_dev *edev, u64 addr,
 			ret = -EIO;
 		goto err_sgt;
 	}
-	mr->mapped = true;
 
 	ret = edudma_build_segs(mr);
 	if (ret)
 		goto err_unmap;
 
+	mutex_lock(&edev->mr_lock);
+	list_add_tail(&mr->dev_node, &edev->mrs);
+	mr->mapped = true;
+	mutex_unlock(&edev->mr_lock);
 	atomic64_add(mr->npages, &edev->stats.pinned_pages);
 	return mr;
 
@@ -269,23 +275,45 @@ err_mm:
 	return ERR_PTR(ret);
 }
 
-/*
- * Drops the DMA mapping and keeps the pages pinned: remove() calls this for
- * every region, since a mapping must not outlive the device's binding.
- * The caller guarantees that no DMA uses the region.
- */
-void edudma_mr_unmap(struct edudma_mr *mr)
+/* Drops the DMA mapping, keeps the pages pinned.  Under edev->mr_lock. */
+static void edudma_mr_unmap(struct edudma_mr *mr)
 {
+	lockdep_assert_held(&mr->edev->mr_lock);
 	if (!mr->mapped)
 		return;
 	dma_unmap_sgtable(mr->edev->dma_dev, &mr->sgt, edudma_dir(mr->access), 0);
+	list_del_init(&mr->dev_node);
 	mr->mapped = false;
 }
 
-/* Unmaps, unpins (dirtying what the device could write), uncharges. */
+/*
+ * remove(): no DMA runs any more and no new mr can be made (the caller
+ * holds edev->state_lock for writing).  Every mapping goes now, whoever
+ * holds the mr; the pages stay pinned until edudma_mr_destroy().
+ */
+void edudma_mrs_unmap_all(struct edudma_dev *edev)
+{
+	struct edudma_mr *mr, *tmp;
+
+	lockdep_assert_held_write(&edev->state_lock);
+	mutex_lock(&edev->mr_lock);
+	list_for_each_entry_safe(mr, tmp, &edev->mrs, dev_node)
+		edudma_mr_unmap(mr);
+	mutex_unlock(&edev->mr_lock);
+}
+
+/*
+ * Unmaps (unless remove() already did), unpins (dirtying what the device
+ * could write), uncharges.  Safe at any time after the mr's last DMA,
+ * before or after removal.
+ */
 void edudma_mr_destroy(struct edudma_mr *mr)
 {
+	struct edudma_dev *edev = mr->edev;
+
+	mutex_lock(&edev->mr_lock);
 	edudma_mr_unmap(mr);
+	mutex_unlock(&edev->mr_lock);
 	sg_free_table(&mr->sgt);
 	kvfree(mr->segs);
 	unpin_user_pages_dirty_lock(mr->pages, mr->npages,
@@ -293,6 +321,6 @@ void edudma_mr_destroy(struct edudma_mr *mr)
 	kvfree(mr->pages);
 	edudma_uncharge(mr->mm, mr->npages);
 	mmdrop(mr->mm);
-	atomic64_sub(mr->npages, &mr->edev->stats.pinned_pages);
+	atomic64_sub(mr->npages, &edev->stats.pinned_pages);
 	kfree(mr);
 }

@@ -123,18 +123,6 @@ struct edudma_mr *edudma_region_get(struct edudma_file *efile, u32 handle)
 	return mr;
 }
 
-/* remove(): drop every mapping, keep the pins until the file closes. */
-void edudma_regions_unmap(struct edudma_file *efile)
-{
-	struct edudma_mr *mr;
-	unsigned long idx;
-
-	mutex_lock(&efile->lock);
-	xa_for_each(&efile->regions, idx, mr)
-		edudma_mr_unmap(mr);
-	mutex_unlock(&efile->lock);
-}
-
 /* close(): no transfer is left; release every registration. */
 void edudma_regions_destroy(struct edudma_file *efile)
 {

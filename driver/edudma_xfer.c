@@ -262,11 +262,9 @@ ssize_t edudma_read(struct file *file, char __user *buf, size_t count,
 	}
 	ret = n * sizeof(*recs);
 
-	/* One-shot pins go now; the state lock keeps remove() out. */
-	down_read(&edev->state_lock);
+	/* One-shot pins go now (edudma_mr_destroy() is safe after removal). */
 	list_for_each_entry_safe(req, tmp, &reaped, node)
 		edudma_req_free(req);
-	up_read(&edev->state_lock);
 out:
 	kfree(recs);
 	return ret;
