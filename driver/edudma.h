@@ -209,6 +209,16 @@ static inline int edudma_span(u32 access, u64 addr, u64 length,
 	return 0;
 }
 
+/*
+ * The max_pinned_mb budget in pages, counted as edudma_span() counts them
+ * (every page a range touches): a file's registrations together, one
+ * one-shot side, one EDUDMA_BENCH_PIN.
+ */
+static inline u64 edudma_pin_budget(void)
+{
+	return (u64)READ_ONCE(edudma_max_pinned_mb) << (20 - PAGE_SHIFT);
+}
+
 /* edudma_cdev.c */
 int edudma_cdev_init(void);
 void edudma_cdev_exit(void);
@@ -227,7 +237,8 @@ void edudma_irq_teardown(struct edudma_dev *edev);
 int edudma_pin_pages(u64 addr, unsigned long npages, u32 access,
 		     struct page **pages);
 struct edudma_mr *edudma_mr_create(struct edudma_dev *edev, u64 addr,
-				   u64 length, u32 access);
+				   u64 length, unsigned long npages,
+				   u32 access);
 void edudma_mr_destroy(struct edudma_mr *mr);
 void edudma_mrs_unmap_all(struct edudma_dev *edev);
 
@@ -239,6 +250,8 @@ void edudma_regions_destroy(struct edudma_file *efile);
 
 /* edudma_engine.c */
 void edudma_engine_init(struct edudma_dev *edev);
+int edudma_engine_reserve(struct edudma_file *efile);
+void edudma_engine_unreserve(struct edudma_file *efile);
 int edudma_engine_submit(struct edudma_dev *edev, struct edudma_req *req);
 void edudma_engine_dma_irq(struct edudma_dev *edev);
 void edudma_engine_cancel(struct edudma_dev *edev, struct edudma_req *req);

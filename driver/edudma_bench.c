@@ -27,7 +27,7 @@ int edudma_ioctl_bench_pin(void __user *uarg)
 	if (ret)
 		return ret;
 	/* The budget of a registration bounds the page array too. */
-	if (arg.length > ((u64)READ_ONCE(edudma_max_pinned_mb) << 20))
+	if (npages > edudma_pin_budget())
 		return -ENOSPC;
 	pages = kvmalloc_array(npages, sizeof(*pages), GFP_KERNEL);
 	if (!pages)

@@ -276,6 +276,38 @@ out:
 	spin_unlock_irqrestore(&edev->lock, flags);
 }
 
+/*
+ * Async: takes one of the file's max_inflight slots (EAGAIN when none is
+ * left) before anything is pinned.  The slot is the request's until its
+ * completion is read; edudma_engine_unreserve() returns it when the
+ * request is never submitted.
+ */
+int edudma_engine_reserve(struct edudma_file *efile)
+{
+	struct edudma_dev *edev = efile->edev;
+	unsigned long flags;
+	int ret = 0;
+
+	spin_lock_irqsave(&edev->lock, flags);
+	if (efile->inflight >= READ_ONCE(edudma_max_inflight))
+		ret = -EAGAIN;
+	else
+		efile->inflight++;
+	spin_unlock_irqrestore(&edev->lock, flags);
+	return ret;
+}
+
+void edudma_engine_unreserve(struct edudma_file *efile)
+{
+	struct edudma_dev *edev = efile->edev;
+	unsigned long flags;
+
+	spin_lock_irqsave(&edev->lock, flags);
+	efile->inflight--;
+	spin_unlock_irqrestore(&edev->lock, flags);
+}
+
+/* Queues a request; an async one holds a slot from edudma_engine_reserve(). */
 int edudma_engine_submit(struct edudma_dev *edev, struct edudma_req *req)
 {
 	struct edudma_file *efile = req->efile;
@@ -286,13 +318,6 @@ int edudma_engine_submit(struct edudma_dev *edev, struct edudma_req *req)
 	if (edev->dead) {
 		ret = -ENODEV;
 		goto out;
-	}
-	if (req->async) {
-		if (efile->inflight >= READ_ONCE(edudma_max_inflight)) {
-			ret = -EAGAIN;
-			goto out;
-		}
-		efile->inflight++;
 	}
 	list_add_tail(&req->node, &efile->pending);
 	if (list_empty(&efile->active_node))

@@ -183,22 +183,20 @@ static int edudma_build_segs(struct edudma_mr *mr)
 }
 
 /*
- * Pins [addr, addr + length) of the current process for the device,
- * charges it and maps it.  The caller validated length and access and
- * holds edev->state_lock, so remove() cannot miss the mapping.
+ * Pins [addr, addr + length), npages pages, of the current process for the
+ * device, charges it and maps it.  The caller checked the request with
+ * edudma_span() and holds edev->state_lock, so remove() cannot miss the
+ * mapping.
  */
 struct edudma_mr *edudma_mr_create(struct edudma_dev *edev, u64 addr,
-				   u64 length, u32 access)
+				   u64 length, unsigned long npages,
+				   u32 access)
 {
 	struct device *dev = edev->dma_dev;
 	struct edudma_mr *mr;
-	unsigned long npages;
 	int ret;
 
 	lockdep_assert_held(&edev->state_lock);
-	ret = edudma_span(access, addr, length, &npages);
-	if (ret)
-		return ERR_PTR(ret);
 	if (!current->mm)
 		return ERR_PTR(-EFAULT);
 

@@ -15,7 +15,6 @@ int edudma_ioctl_reg_mr(struct edudma_file *efile, void __user *uarg)
 	struct edudma_reg_mr arg;
 	struct edudma_mr *mr;
 	unsigned long npages;
-	u64 budget;
 	u32 handle;
 	int ret;
 
@@ -25,16 +24,15 @@ int edudma_ioctl_reg_mr(struct edudma_file *efile, void __user *uarg)
 	ret = edudma_span(arg.flags, arg.addr, arg.length, &npages);
 	if (ret)
 		return ret;
-	budget = (u64)edudma_max_pinned_mb << (20 - PAGE_SHIFT);
 
 	mutex_lock(&efile->lock);
-	if (efile->nregions >= edudma_max_regions ||
-	    efile->pinned_pages + npages > budget) {
+	if (efile->nregions >= READ_ONCE(edudma_max_regions) ||
+	    efile->pinned_pages + npages > edudma_pin_budget()) {
 		ret = -ENOSPC;
 		goto out;
 	}
 
-	mr = edudma_mr_create(edev, arg.addr, arg.length, arg.flags);
+	mr = edudma_mr_create(edev, arg.addr, arg.length, npages, arg.flags);
 	if (IS_ERR(mr)) {
 		ret = PTR_ERR(mr);
 		goto out;

@@ -32,37 +32,68 @@ void edudma_req_free(struct edudma_req *req)
 	kfree(req);
 }
 
-/* One memory side: a registration and offset, or a one-shot pin. */
-static int edudma_side_setup(struct edudma_file *efile,
-			     struct edudma_side *side, u32 handle, u64 where,
-			     u64 length, bool ptr, u32 access)
+/*
+ * One memory side of a request as the caller described it: a registration
+ * and an offset in it, or (ptr) a plain address pinned for this transfer.
+ */
+struct edudma_side_arg {
+	struct edudma_side *side;
+	u32 handle;
+	u64 where;		/* offset in the region, or the address */
+	bool ptr;
+	u32 access;		/* what the op needs of this side */
+	unsigned long npages;	/* one-shot: pages to pin */
+};
+
+/* A registered side: the handle (ENOENT), its access (EACCES), the range. */
+static int edudma_side_lookup(struct edudma_file *efile,
+			      struct edudma_side_arg *a, u64 length)
 {
 	struct edudma_mr *mr;
 
-	if (ptr) {
-		if (handle)
-			return -EINVAL;
-		if (length > ((u64)edudma_max_pinned_mb << 20))
-			return -ENOSPC;
-		mr = edudma_mr_create(efile->edev, where, length, access);
-		if (IS_ERR(mr))
-			return PTR_ERR(mr);
-		side->mr = mr;
-		side->oneshot = true;
+	if (a->ptr)
 		return 0;
-	}
-
 	mutex_lock(&efile->lock);
-	mr = edudma_region_get(efile, handle);
+	mr = edudma_region_get(efile, a->handle);
 	mutex_unlock(&efile->lock);
 	if (!mr)
 		return -ENOENT;
-	side->mr = mr;			/* busy: edudma_req_free() drops it */
-	if (!(mr->access & access))
+	a->side->mr = mr;		/* busy: edudma_req_free() drops it */
+	if (!(mr->access & a->access))
 		return -EACCES;
-	if (where > mr->length || length > mr->length - where)
+	if (a->where > mr->length || length > mr->length - a->where)
 		return -EINVAL;
-	side->offset = where;
+	a->side->offset = a->where;
+	return 0;
+}
+
+/* A one-shot side: its pages against the max_pinned_mb budget (ENOSPC). */
+static int edudma_side_limit(struct edudma_side_arg *a, u64 length)
+{
+	int ret;
+
+	if (!a->ptr)
+		return 0;
+	ret = edudma_span(a->access, a->where, length, &a->npages);
+	if (ret)
+		return ret;
+	return a->npages > edudma_pin_budget() ? -ENOSPC : 0;
+}
+
+/* A one-shot side: pinned, charged and mapped last of all. */
+static int edudma_side_pin(struct edudma_file *efile,
+			   struct edudma_side_arg *a, u64 length)
+{
+	struct edudma_mr *mr;
+
+	if (!a->ptr)
+		return 0;
+	mr = edudma_mr_create(efile->edev, a->where, length, a->npages,
+			      a->access);
+	if (IS_ERR(mr))
+		return PTR_ERR(mr);
+	a->side->mr = mr;
+	a->side->oneshot = true;
 	return 0;
 }
 
@@ -72,6 +103,8 @@ static int edudma_xfer_check(const struct edudma_xfer *arg)
 	bool dst_ptr = arg->flags & EDUDMA_XFER_DST_PTR;
 
 	if (arg->flags & ~EDUDMA_XFER_MASK)
+		return -EINVAL;
+	if ((src_ptr && arg->src_handle) || (dst_ptr && arg->dst_handle))
 		return -EINVAL;
 	switch (arg->op) {
 	case EDUDMA_OP_TO_DEV:
@@ -116,12 +149,22 @@ static int edudma_xfer_wait(struct edudma_dev *edev, struct edudma_req *req)
 	return status == -ECANCELED ? -EINTR : status;
 }
 
+/*
+ * Checks in the documented order (Documentation/uapi.md, "EDUDMA_XFER"):
+ * the struct, then the handles and ranges of both sides (source first),
+ * then the limits (one-shot budgets, max_inflight), and pins one-shot
+ * sides only when all of that passed.  A call that fails pinned nothing
+ * and queued nothing.
+ */
 int edudma_ioctl_xfer(struct edudma_file *efile, void __user *uarg)
 {
 	const size_t minsz = offsetofend(struct edudma_xfer, dst);
 	struct edudma_dev *edev = efile->edev;
+	struct edudma_side_arg sides[2];
+	unsigned int i, nsides = 0;
 	struct edudma_xfer arg;
 	struct edudma_req *req;
+	bool reserved = false;
 	int ret;
 
 	ret = edudma_copy_args(&arg, minsz, uarg);
@@ -142,19 +185,37 @@ int edudma_ioctl_xfer(struct edudma_file *efile, void __user *uarg)
 	req->cookie = arg.cookie;
 	req->async = arg.flags & EDUDMA_XFER_ASYNC;
 
-	if (arg.op != EDUDMA_OP_FROM_DEV) {
-		ret = edudma_side_setup(efile, &req->src, arg.src_handle,
-					arg.src, arg.length,
-					arg.flags & EDUDMA_XFER_SRC_PTR,
-					EDUDMA_ACCESS_DEV_READ);
+	if (arg.op != EDUDMA_OP_FROM_DEV)
+		sides[nsides++] = (struct edudma_side_arg) {
+			.side = &req->src, .handle = arg.src_handle,
+			.where = arg.src, .access = EDUDMA_ACCESS_DEV_READ,
+			.ptr = arg.flags & EDUDMA_XFER_SRC_PTR,
+		};
+	if (arg.op != EDUDMA_OP_TO_DEV)
+		sides[nsides++] = (struct edudma_side_arg) {
+			.side = &req->dst, .handle = arg.dst_handle,
+			.where = arg.dst, .access = EDUDMA_ACCESS_DEV_WRITE,
+			.ptr = arg.flags & EDUDMA_XFER_DST_PTR,
+		};
+
+	for (i = 0; i < nsides; i++) {
+		ret = edudma_side_lookup(efile, &sides[i], arg.length);
 		if (ret)
 			goto err;
 	}
-	if (arg.op != EDUDMA_OP_TO_DEV) {
-		ret = edudma_side_setup(efile, &req->dst, arg.dst_handle,
-					arg.dst, arg.length,
-					arg.flags & EDUDMA_XFER_DST_PTR,
-					EDUDMA_ACCESS_DEV_WRITE);
+	for (i = 0; i < nsides; i++) {
+		ret = edudma_side_limit(&sides[i], arg.length);
+		if (ret)
+			goto err;
+	}
+	if (req->async) {
+		ret = edudma_engine_reserve(efile);
+		if (ret)
+			goto err;
+		reserved = true;
+	}
+	for (i = 0; i < nsides; i++) {
+		ret = edudma_side_pin(efile, &sides[i], arg.length);
 		if (ret)
 			goto err;
 	}
@@ -170,6 +231,8 @@ int edudma_ioctl_xfer(struct edudma_file *efile, void __user *uarg)
 	return ret;
 
 err:
+	if (reserved)
+		edudma_engine_unreserve(efile);
 	edudma_req_free(req);
 	return ret;
 }

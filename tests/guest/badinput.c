@@ -579,10 +579,12 @@ static int c_hugetlb(const struct bcase *c)
 static int c_budget(const struct bcase *c)
 {
 	const char *name = c->a ? "max_pinned_mb" : "max_regions";
+	/* both sides one-shot: a registered side would fail its range first */
 	struct edudma_xfer x = {
-		.op = EDUDMA_OP_COPY, .flags = EDUDMA_XFER_SRC_PTR,
+		.op = EDUDMA_OP_COPY,
+		.flags = EDUDMA_XFER_SRC_PTR | EDUDMA_XFER_DST_PTR,
 		.length = 2 << 20, .src = (uintptr_t)big2m,
-		.dst_handle = hrw,
+		.dst = (uintptr_t)big2m,
 	};
 	long old = 0;
 	int e;
@@ -609,8 +611,9 @@ static int c_budget(const struct bcase *c)
 static int c_budget_default(const struct bcase *c)
 {
 	struct edudma_xfer x = {
-		.op = EDUDMA_OP_COPY, .flags = EDUDMA_XFER_SRC_PTR,
-		.src = (uintptr_t)buf, .dst_handle = hrw,
+		.op = EDUDMA_OP_COPY,
+		.flags = EDUDMA_XFER_SRC_PTR | EDUDMA_XFER_DST_PTR,
+		.src = (uintptr_t)buf, .dst = (uintptr_t)buf,
 	};
 	long mb = 0;
 
