@@ -250,29 +250,77 @@ static bool edudma_done_ready(struct edudma_file *efile, bool *gone)
 	return ready || *gone;
 }
 
+/* Records copied out per step; a read() takes as many steps as fit. */
 #define EDUDMA_READ_BATCH 64
 
 /*
- * Hands out completion records.  Records are taken off the list only once
- * they are copied out, so a bad buffer loses none.
+ * Moves up to want records off the done list, copying them to buf first:
+ * a record leaves the list only once copied out, so a bad buffer loses
+ * none.  Returns how many were delivered, or -EFAULT when none could be.
+ * Called with efile->lock (one reader at a time).
+ */
+static ssize_t edudma_reap(struct edudma_file *efile, char __user *buf,
+			   size_t want, struct edudma_completion *recs,
+			   struct list_head *reaped)
+{
+	struct edudma_dev *edev = efile->edev;
+	struct edudma_req *req, *tmp;
+	unsigned long flags;
+	size_t done = 0, n, k;
+
+	lockdep_assert_held(&efile->lock);
+	while (done < want) {
+		n = 0;
+		spin_lock_irqsave(&edev->lock, flags);
+		list_for_each_entry(req, &efile->done, node) {
+			if (n == min_t(size_t, want - done, EDUDMA_READ_BATCH))
+				break;
+			recs[n].cookie = req->cookie;
+			recs[n].status = req->status;
+			recs[n].reserved = 0;
+			recs[n].bytes = req->pos;
+			n++;
+		}
+		spin_unlock_irqrestore(&edev->lock, flags);
+		if (!n)
+			break;
+		if (copy_to_user(buf + done * sizeof(*recs), recs,
+				 n * sizeof(*recs)))
+			return done ? done : -EFAULT;
+
+		k = 0;
+		spin_lock_irqsave(&edev->lock, flags);
+		list_for_each_entry_safe(req, tmp, &efile->done, node) {
+			if (k++ == n)
+				break;
+			list_move_tail(&req->node, reaped);
+			efile->inflight--;
+		}
+		spin_unlock_irqrestore(&edev->lock, flags);
+		done += n;
+	}
+	return done;
+}
+
+/*
+ * Hands out as many completion records as fit in the buffer; blocks for
+ * the first one unless O_NONBLOCK.
  */
 ssize_t edudma_read(struct file *file, char __user *buf, size_t count,
 		    loff_t *ppos)
 {
 	struct edudma_file *efile = file->private_data;
-	struct edudma_dev *edev = efile->edev;
+	size_t want = count / sizeof(struct edudma_completion);
 	struct edudma_completion *recs;
 	struct edudma_req *req, *tmp;
-	size_t want = count / sizeof(*recs), n, k;
-	unsigned long flags;
 	LIST_HEAD(reaped);
 	bool gone;
 	ssize_t ret;
 
 	if (!want)
 		return -EINVAL;
-	want = min_t(size_t, want, EDUDMA_READ_BATCH);
-	recs = kcalloc(want, sizeof(*recs), GFP_KERNEL);
+	recs = kcalloc(min_t(size_t, want, EDUDMA_READ_BATCH), sizeof(*recs),
+		       GFP_KERNEL);
 	if (!recs)
 		return -ENOMEM;
 
@@ -287,43 +335,19 @@ ssize_t edudma_read(struct file *file, char __user *buf, size_t count,
 				goto out;
 		}
 
-		mutex_lock(&efile->lock);	/* one reader at a time */
-		n = 0;
-		spin_lock_irqsave(&edev->lock, flags);
-		list_for_each_entry(req, &efile->done, node) {
-			if (n == want)
-				break;
-			recs[n].cookie = req->cookie;
-			recs[n].status = req->status;
-			recs[n].bytes = req->pos;
-			n++;
-		}
-		spin_unlock_irqrestore(&edev->lock, flags);
-
-		if (n && copy_to_user(buf, recs, n * sizeof(*recs))) {
-			mutex_unlock(&efile->lock);
-			ret = -EFAULT;
-			goto out;
-		}
-
-		k = 0;
-		spin_lock_irqsave(&edev->lock, flags);
-		list_for_each_entry_safe(req, tmp, &efile->done, node) {
-			if (k++ == n)
-				break;
-			list_move_tail(&req->node, &reaped);
-			efile->inflight--;
-		}
-		spin_unlock_irqrestore(&edev->lock, flags);
+		mutex_lock(&efile->lock);
+		ret = edudma_reap(efile, buf, want, recs, &reaped);
 		mutex_unlock(&efile->lock);
-		if (n)
+		if (ret)
 			break;
 		if (gone) {
 			ret = -ENODEV;
 			goto out;
 		}
+		/* Another reader took them first: wait again. */
 	}
-	ret = n * sizeof(*recs);
+	if (ret > 0)
+		ret *= sizeof(*recs);
 
 	/* One-shot pins go now (edudma_mr_destroy() is safe after removal). */
 	list_for_each_entry_safe(req, tmp, &reaped, node)
