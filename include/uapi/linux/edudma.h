@@ -11,7 +11,13 @@
  *  - userspace sets argsz to sizeof(struct); the driver reads the fields up
  *    to its own idea of the struct's end (minsz) and fails with EINVAL when
  *    argsz < minsz, when flags has a bit it does not know, or when a
- *    reserved field is not zero;
+ *    reserved input field is not zero (GET_INFO's reserved is an output);
+ *  - a field an ioctl does not use for the request at hand must be 0
+ *    (EINVAL otherwise), so that it can be given a meaning later;
+ *  - a range [addr, addr + length) must end below 2^64: one that ends
+ *    exactly at 2^64 counts as an overflow (EINVAL);
+ *  - arguments are checked before anything is pinned or queued (the order
+ *    is in Documentation/uapi.md); a call that fails holds no pin;
  *  - an unknown ioctl number fails with ENOTTY;
  *  - user pointers travel as __u64; no field has a size that depends on the
  *    ABI (no long, no pointer, no bool, no enum).
@@ -31,7 +37,7 @@
  * EDUDMA_GET_INFO: describe the device behind this file.
  *
  * in:  argsz, flags (must be 0)
- * out: everything else
+ * out: everything else, reserved included (written 0 whatever it held)
  * errors: EFAULT (bad pointer), EINVAL (argsz, flags), ENODEV (removed)
  */
 struct edudma_device_info {
@@ -51,7 +57,7 @@ struct edudma_device_info {
 	__u32 max_transfer;		/* largest single DMA the driver issues */
 	__aligned_u64 dma_mask;		/* DMA mask the driver set */
 	__u32 minor;			/* N of /dev/edudmaN */
-	__u32 reserved;
+	__u32 reserved;			/* out: 0 */
 };
 
 /* caps */
@@ -70,15 +76,21 @@ struct edudma_device_info {
  *
  * Pins [addr, addr + length) long-term, charges it to RLIMIT_MEMLOCK,
  * builds a scatterlist and maps it for the device.  Any alignment; the
- * handle is valid only on the file that made it.
+ * handle is valid only on the file that made it.  Writable memory is
+ * pinned for writing even for DEV_READ alone, mapping by mapping; only the
+ * parts that cannot be written are pinned read-only.  The registration
+ * holds the pages, not the addresses (mremap moves them along; memory
+ * mapped anew at the address is not the registration's).
  *
  * in:  argsz, flags (EDUDMA_ACCESS_*, at least one), addr, length
  * out: handle, nr_pages (pages pinned), nr_segments (DMA segments)
- * errors: EINVAL (argsz, flags, length 0, addr + length overflows),
+ * errors: EINVAL (argsz, flags, length 0, addr + length overflows or is
+ *                 exactly 2^64),
  *         EFAULT (not mapped, or not accessible as asked: read-only memory
  *                 with EDUDMA_ACCESS_DEV_WRITE, PROT_NONE),
  *         ENOMEM (over RLIMIT_MEMLOCK without CAP_IPC_LOCK, or no memory),
- *         ENOSPC (the file's max_regions or max_pinned_mb budget is used),
+ *         ENOSPC (the file's max_regions or max_pinned_mb budget is used;
+ *                 max_pinned_mb counts the pages a range touches),
  *         ERANGE (a page lies above the DMA mask and no IOMMU remaps it),
  *         ENODEV (device removed)
  */
@@ -104,7 +116,8 @@ struct edudma_reg_mr {
  *
  * in:  argsz, flags (0), handle
  * errors: EINVAL, ENOENT (no such handle on this file),
- *         EBUSY (transfers on the region are queued or running)
+ *         EBUSY (transfers on the region are queued or running; once they
+ *         have finished the region may go, their records still unread)
  */
 struct edudma_dereg_mr {
 	__u32 argsz;
@@ -126,20 +139,32 @@ struct edudma_dereg_mr {
  *
  * A memory side is a registration (src_handle/dst_handle, and src/dst an
  * offset into it) or, with EDUDMA_XFER_SRC_PTR / EDUDMA_XFER_DST_PTR, a
- * plain user address in src/dst pinned only for this transfer (one-shot).
- * TO_DEV and FROM_DEV need dev_offset + length <= max_transfer (4095).
+ * plain user address in src/dst pinned only for this transfer (one-shot;
+ * its handle must then be 0).  TO_DEV and FROM_DEV need dev_offset +
+ * length <= max_transfer (4095).  Fields the op does not use must be 0:
+ * the dst fields and DST_PTR for TO_DEV, the src fields and SRC_PTR for
+ * FROM_DEV, dev_offset for COPY.  cookie is not used by a synchronous
+ * transfer.
  *
  * Synchronous (default): returns when the data has moved, or with the
  * error.  With EDUDMA_XFER_ASYNC: returns at once; a struct
  * edudma_completion carrying cookie is later read() from the file.
  *
- * errors: EINVAL (argsz, flags, op, reserved, length 0, range outside the
- *         region or the device buffer, overflow), ENOENT (unknown handle),
- *         EACCES (region lacks the access the op needs: DEV_READ for a
- *         source, DEV_WRITE for a destination), EFAULT/ENOMEM/ERANGE (as
- *         EDUDMA_REG_MR, one-shot sides), EAGAIN (async: max_inflight
- *         completions not yet read), EINTR (sync wait interrupted by a
- *         signal; the device is stopped before return), ETIMEDOUT (the
+ * Checked in this order: the struct (EINVAL), then for the source and then
+ * the destination its handle (ENOENT), access (EACCES) and range (EINVAL),
+ * then the limits (a one-shot side over max_pinned_mb: ENOSPC; async:
+ * EAGAIN), and only then are one-shot sides pinned (EFAULT, ENOMEM,
+ * ERANGE).  Every error is the ioctl's own, async or not: a completion
+ * record reports only what happens after queuing.
+ *
+ * errors: EINVAL (argsz, flags, op, a field the op does not use not 0,
+ *         length 0, range outside the region or the device buffer,
+ *         overflow), ENOENT (unknown handle), EACCES (region lacks the
+ *         access the op needs: DEV_READ for a source, DEV_WRITE for a
+ *         destination), ENOSPC/EFAULT/ENOMEM/ERANGE (as EDUDMA_REG_MR,
+ *         one-shot sides), EAGAIN (async: max_inflight completions not yet
+ *         read), EINTR (sync wait interrupted by a signal, or by a stop
+ *         and SIGCONT; the device is stopped before return), ETIMEDOUT (the
  *         device did not finish within the timeout_ms parameter), ENODEV
  *         (device removed), ECANCELED (in completions only: cancelled)
  */
@@ -170,9 +195,10 @@ struct edudma_xfer {
 
 /*
  * What read() on the file returns: one record per finished asynchronous
- * transfer, as many as fit in the buffer (EINVAL if not even one does).
- * read() blocks until one is there, unless O_NONBLOCK (then EAGAIN);
- * poll()/epoll report EPOLLIN while records wait.
+ * transfer, as many as wait and fit in the buffer (EINVAL if not even one
+ * fits).  read() blocks until one is there, unless O_NONBLOCK (then
+ * EAGAIN); poll()/epoll report EPOLLIN while records wait.  status is 0,
+ * -ETIMEDOUT, -ENODEV, -ECANCELED or -EIO.
  */
 struct edudma_completion {
 	__aligned_u64 cookie;
@@ -197,9 +223,10 @@ struct edudma_eventfd {
 
 /* ------------------------------------------------------------------------
  * EDUDMA_FACTORIAL: the device computes n! (modulo 2^32), completed by
- * interrupt.
+ * interrupt.  A caught signal does not interrupt it (it ends within
+ * timeout_ms); a fatal one ends the process.
  * in: argsz, flags (0), n;  out: result
- * errors: EINVAL, ETIMEDOUT, EINTR, ENODEV
+ * errors: EFAULT, EINVAL, ETIMEDOUT, ENODEV
  */
 struct edudma_factorial {
 	__u32 argsz;
@@ -225,8 +252,8 @@ struct edudma_stats {
 	__aligned_u64 bytes_from_dev;	/* DMA bytes device -> memory */
 	__aligned_u64 dma_to_dev;	/* DMA operations memory -> device */
 	__aligned_u64 dma_from_dev;	/* DMA operations device -> memory */
-	__aligned_u64 xfers;		/* transfers completed (any status) */
-	__aligned_u64 errors;		/* transfers that ended in an error */
+	__aligned_u64 xfers;		/* transfers ended (any status) */
+	__aligned_u64 errors;		/* of those, not with 0 (cancelled too) */
 	__aligned_u64 timeouts;		/* of those, timeouts */
 	__aligned_u64 queue_depth;	/* transfers queued or running now */
 	__aligned_u64 factorials;
@@ -243,7 +270,7 @@ struct edudma_stats {
  * in: argsz, flags (EDUDMA_ACCESS_*, at least one), addr, length
  * out: nr_pages
  * errors: EPERM (not CAP_SYS_ADMIN), EINVAL, EFAULT, ENOMEM, ENODEV,
- *         ENOSPC (length above the max_pinned_mb parameter)
+ *         ENOSPC (more pages than the max_pinned_mb parameter allows)
  */
 struct edudma_bench_pin {
 	__u32 argsz;
