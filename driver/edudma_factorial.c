@@ -35,12 +35,13 @@ static int edudma_fact_wait(struct edudma_dev *edev, bool want_irq)
 	unsigned long steps = max_t(unsigned long, EDUDMA_FACT_MIN_STEPS,
 				    READ_ONCE(edudma_timeout_ms) /
 				    EDUDMA_FACT_STEP_MS);
+	unsigned long step = msecs_to_jiffies(EDUDMA_FACT_STEP_MS);
 	long ret;
 
 	while (steps--) {
 		if (want_irq) {
 			ret = wait_for_completion_killable_timeout(&edev->fact_done,
-					msecs_to_jiffies(EDUDMA_FACT_STEP_MS));
+								   step);
 			if (ret < 0)
 				return -EINTR;
 		} else if (msleep_interruptible(EDUDMA_FACT_STEP_MS) &&

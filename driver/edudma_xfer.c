@@ -330,7 +330,7 @@ ssize_t edudma_read(struct file *file, char __user *buf, size_t count,
 			if (file->f_flags & O_NONBLOCK)
 				goto out;
 			ret = wait_event_interruptible(efile->wq,
-					edudma_done_ready(efile, &gone));
+						       edudma_done_ready(efile, &gone));
 			if (ret)
 				goto out;
 		}
