@@ -115,7 +115,6 @@ struct edudma_req {
 	u32 chunk;			/* COPY: bytes in the current chunk */
 	u32 sub;			/* bytes of this phase done */
 	enum edudma_phase phase;
-	bool started;			/* a DMA of it ran */
 	int cancel;			/* -errno: end at the next unit boundary */
 	bool done;
 	int status;
@@ -127,14 +126,26 @@ struct edudma_dma {
 	u32 len;
 	bool to_dev;
 	bool timed_out;			/* waiting for the device to stop */
-	unsigned long seq;
+	unsigned long deadline;		/* jiffies: timeout_ms after issue */
 };
+
+/*
+ * The device's life (Documentation/design.md, "Device states"):
+ *   EDUDMA_LIVE   from probe: open, ioctls and transfers work;
+ *   EDUDMA_DYING  remove() began (edudma_engine_kill(), under lock): no new
+ *                 open, ioctl or transfer (ENODEV), queued transfers end
+ *                 with ENODEV, the running DMA is waited for;
+ *   EDUDMA_GONE   remove() holds state_lock for writing: every mapping is
+ *                 dropped, then the interrupt; only the files' memory and
+ *                 unread records are left, until the last close.
+ * Written under both state_lock (for writing) and lock; read under either.
+ */
+enum edudma_state { EDUDMA_LIVE, EDUDMA_DYING, EDUDMA_GONE };
 
 struct edudma_dev {
 	struct device dev;		/* /dev/edudmaN, the refcount */
 	struct cdev cdev;
-	struct pci_dev *pdev;
-	struct device *dma_dev;		/* &pdev->dev while bound */
+	struct pci_dev *pdev;		/* used only while not GONE */
 	void __iomem *bar;
 	u64 bar_len;
 	u64 dma_mask;
@@ -143,17 +154,17 @@ struct edudma_dev {
 	u32 irq_mode;			/* EDUDMA_IRQ_* */
 	u32 ident;
 	u32 liveness;
-	bool live;
 
 	struct rw_semaphore state_lock;
-	bool alive;			/* false once remove() started */
+	enum edudma_state state;
 
 	/* The engine, under lock. */
 	spinlock_t lock;
-	bool dead;			/* no new transfers (removal) */
 	struct list_head active;	/* files with pending requests */
 	struct edudma_dma cur;
-	struct timer_list timer;
+	struct timer_list timer;	/* the running DMA's deadline */
+	unsigned long give_up;		/* DYING: jiffies to stop waiting */
+	wait_queue_head_t idle_wq;	/* the running DMA ended */
 
 	/* Factorial: one at a time. */
 	struct mutex fact_lock;		/* one factorial at a time */
@@ -185,8 +196,6 @@ struct edudma_file {
 	struct list_head pending;	/* requests not finished, in order */
 	struct list_head done;		/* async requests finished, unread */
 	unsigned int inflight;		/* async: submitted, not yet read */
-	unsigned int running;		/* requests on the device right now */
-	bool closing;
 	wait_queue_head_t wq;		/* request finished, completion ready */
 };
 
@@ -219,6 +228,12 @@ static inline u64 edudma_pin_budget(void)
 	return (u64)READ_ONCE(edudma_max_pinned_mb) << (20 - PAGE_SHIFT);
 }
 
+/* Not EDUDMA_LIVE: removal has begun.  Under state_lock or lock. */
+static inline bool edudma_removed(struct edudma_dev *edev)
+{
+	return READ_ONCE(edev->state) != EDUDMA_LIVE;
+}
+
 /* edudma_cdev.c */
 int edudma_cdev_init(void);
 void edudma_cdev_exit(void);
@@ -246,6 +261,7 @@ void edudma_mrs_unmap_all(struct edudma_dev *edev);
 int edudma_ioctl_reg_mr(struct edudma_file *efile, void __user *uarg);
 int edudma_ioctl_dereg_mr(struct edudma_file *efile, void __user *uarg);
 struct edudma_mr *edudma_region_get(struct edudma_file *efile, u32 handle);
+void edudma_region_put(struct edudma_mr *mr);
 void edudma_regions_destroy(struct edudma_file *efile);
 
 /* edudma_engine.c */
@@ -257,11 +273,12 @@ void edudma_engine_dma_irq(struct edudma_dev *edev);
 void edudma_engine_cancel(struct edudma_dev *edev, struct edudma_req *req);
 void edudma_engine_file_cancel(struct edudma_file *efile);
 void edudma_engine_kill(struct edudma_dev *edev);
+void edudma_engine_set_gone(struct edudma_dev *edev);
 
 /* edudma_xfer.c */
 int edudma_ioctl_xfer(struct edudma_file *efile, void __user *uarg);
 void edudma_req_free(struct edudma_req *req);
-void edudma_req_finished(struct edudma_req *req);
+void edudma_xfer_file_drain(struct edudma_file *efile);
 ssize_t edudma_read(struct file *file, char __user *buf, size_t count,
 		    loff_t *ppos);
 __poll_t edudma_poll(struct file *file, struct poll_table_struct *wait);

@@ -26,7 +26,7 @@ static int edudma_open(struct inode *inode, struct file *file)
 		return -ENOMEM;
 
 	down_read(&edev->state_lock);
-	if (!edev->alive)
+	if (edudma_removed(edev))
 		ret = -ENODEV;
 	up_read(&edev->state_lock);
 	if (ret) {
@@ -61,17 +61,9 @@ static int edudma_release(struct inode *inode, struct file *file)
 {
 	struct edudma_file *efile = file->private_data;
 	struct edudma_dev *edev = efile->edev;
-	struct edudma_req *req, *tmp;
-	unsigned long flags;
-	LIST_HEAD(done);
 
 	down_read(&edev->state_lock);
-	edudma_engine_file_cancel(efile);
-	spin_lock_irqsave(&edev->lock, flags);
-	list_splice_init(&efile->done, &done);
-	spin_unlock_irqrestore(&edev->lock, flags);
-	list_for_each_entry_safe(req, tmp, &done, node)
-		edudma_req_free(req);
+	edudma_xfer_file_drain(efile);
 	edudma_regions_destroy(efile);
 	up_read(&edev->state_lock);
 

@@ -135,17 +135,16 @@ static void edudma_issue(struct edudma_dev *edev, struct edudma_req *req)
 	edev->cur.len = op.len;
 	edev->cur.to_dev = op.to_dev;
 	edev->cur.timed_out = false;
-	edev->cur.seq++;
-	req->started = true;
-	mod_timer(&edev->timer,
-		  jiffies + msecs_to_jiffies(READ_ONCE(edudma_timeout_ms)));
+	edev->cur.deadline = jiffies +
+			     msecs_to_jiffies(READ_ONCE(edudma_timeout_ms));
+	mod_timer(&edev->timer, edev->cur.deadline);
 }
 
 /* A region may be deregistered once its transfers have ended. */
 static void edudma_put_side(struct edudma_side *side)
 {
 	if (side->mr && !side->oneshot) {
-		atomic_dec(&side->mr->busy);
+		edudma_region_put(side->mr);
 		side->mr = NULL;
 	}
 }
@@ -199,7 +198,22 @@ static void edudma_kick(struct edudma_dev *edev)
 	}
 }
 
-/* The running DMA ended (interrupt, or timeout with the device idle). */
+/* No DMA on the device (edudma_engine_kill() waits for it). */
+static bool edudma_engine_idle(struct edudma_dev *edev)
+{
+	unsigned long flags;
+	bool idle;
+
+	spin_lock_irqsave(&edev->lock, flags);
+	idle = !edev->cur.req;
+	spin_unlock_irqrestore(&edev->lock, flags);
+	return idle;
+}
+
+/*
+ * The running DMA ended: the one completion path, from the interrupt or
+ * the timer.
+ */
 static void edudma_dma_ended(struct edudma_dev *edev)
 {
 	struct edudma_req *req = edev->cur.req;
@@ -207,6 +221,7 @@ static void edudma_dma_ended(struct edudma_dev *edev)
 	bool unit_end;
 
 	edev->cur.req = NULL;
+	wake_up_all(&edev->idle_wq);
 	if (edev->cur.to_dev) {
 		atomic64_add(edev->cur.len, &edev->stats.bytes_to_dev);
 		atomic64_inc(&edev->stats.dma_to_dev);
@@ -223,7 +238,7 @@ static void edudma_dma_ended(struct edudma_dev *edev)
 	unit_end = edudma_op_done(req, edev->cur.len);
 	if (req->pos == req->length) {
 		edudma_finish(edev, req, 0);
-	} else if (edev->dead) {
+	} else if (edudma_removed(edev)) {
 		edudma_finish(edev, req, -ENODEV);
 	} else if (!unit_end) {
 		edudma_issue(edev, req);	/* the unit goes on */
@@ -251,25 +266,41 @@ void edudma_engine_dma_irq(struct edudma_dev *edev)
 	spin_unlock_irqrestore(&edev->lock, flags);
 }
 
+/*
+ * The running DMA's timer, the engine's only other way (beside the
+ * interrupt) to end a DMA.  Armed for the DMA's deadline when it is
+ * issued, then every 10 ms while the device stays busy:
+ *  - past the deadline the DMA is marked timed out (ETIMEDOUT), but its
+ *    memory stays pinned and mapped until the device has stopped;
+ *  - a device found idle without its interrupt (gone: it reads all ones)
+ *    ends the DMA;
+ *  - on a dying device (edudma_engine_kill() fires it at once) the DMA
+ *    ends with ENODEV when the device stops, or at edev->give_up.
+ */
 static void edudma_timeout(struct timer_list *t)
 {
 	struct edudma_dev *edev = from_timer(edev, t, timer);
 	unsigned long flags;
+	bool dying;
 
 	spin_lock_irqsave(&edev->lock, flags);
 	if (!edev->cur.req)
 		goto out;
-	if (!edev->cur.timed_out) {
+	dying = edudma_removed(edev);
+	if (!dying && !edev->cur.timed_out &&
+	    time_after_eq(jiffies, edev->cur.deadline)) {
 		edev->cur.timed_out = true;
 		dev_warn_ratelimited(&edev->dev,
 				     "DMA did not finish within %u ms\n",
 				     READ_ONCE(edudma_timeout_ms));
 	}
-	/* Memory stays pinned and mapped until the device has stopped. */
-	if (edudma_hw_busy(edev)) {
+	if (edudma_hw_busy(edev) &&
+	    (!dying || time_before(jiffies, edev->give_up))) {
 		mod_timer(&edev->timer, jiffies + msecs_to_jiffies(10));
 		goto out;
 	}
+	if (dying)
+		edev->cur.timed_out = false;	/* it ends with ENODEV */
 	edudma_dma_ended(edev);
 	edudma_kick(edev);
 out:
@@ -315,7 +346,7 @@ int edudma_engine_submit(struct edudma_dev *edev, struct edudma_req *req)
 	int ret = 0;
 
 	spin_lock_irqsave(&edev->lock, flags);
-	if (edev->dead) {
+	if (edudma_removed(edev)) {
 		ret = -ENODEV;
 		goto out;
 	}
@@ -374,7 +405,6 @@ void edudma_engine_file_cancel(struct edudma_file *efile)
 	unsigned long flags;
 
 	spin_lock_irqsave(&edev->lock, flags);
-	efile->closing = true;
 	list_for_each_entry_safe(req, tmp, &efile->pending, node)
 		edudma_cancel_locked(edev, req, -ECANCELED);
 	spin_unlock_irqrestore(&edev->lock, flags);
@@ -382,21 +412,28 @@ void edudma_engine_file_cancel(struct edudma_file *efile)
 }
 
 /*
- * remove(): no new transfers; every queued one ends with ENODEV; the
- * running DMA is waited for (the device may still write to memory) for as
- * long as the timeout allows, then abandoned as the device is going away.
+ * remove(): LIVE -> DYING.  No new transfers; every queued one ends with
+ * ENODEV; the running DMA is waited for (the device may still write to
+ * memory): the interrupt or the timer ends it, the timer at the latest
+ * timeout_ms + 1 s from now, when it gives up on a device that never
+ * stops.
  */
 void edudma_engine_kill(struct edudma_dev *edev)
 {
 	struct edudma_file *efile, *ftmp;
 	struct edudma_req *req, *tmp;
-	unsigned long flags, deadline;
+	unsigned long flags;
 
 	spin_lock_irqsave(&edev->lock, flags);
-	edev->dead = true;
+	WRITE_ONCE(edev->state, EDUDMA_DYING);
 	list_for_each_entry_safe(efile, ftmp, &edev->active, active_node)
 		list_for_each_entry_safe(req, tmp, &efile->pending, node)
 			edudma_cancel_locked(edev, req, -ENODEV);
+	/* The timer ends the running DMA: look at the device now. */
+	edev->give_up = jiffies +
+			msecs_to_jiffies(READ_ONCE(edudma_timeout_ms) + 1000);
+	if (edev->cur.req)
+		mod_timer(&edev->timer, jiffies);
 	spin_unlock_irqrestore(&edev->lock, flags);
 
 	/* Readers with nothing queued learn that nothing more will come. */
@@ -405,31 +442,25 @@ void edudma_engine_kill(struct edudma_dev *edev)
 		wake_up_all(&efile->wq);
 	mutex_unlock(&edev->files_lock);
 
-	deadline = jiffies + msecs_to_jiffies(READ_ONCE(edudma_timeout_ms) + 1000);
-	for (;;) {
-		spin_lock_irqsave(&edev->lock, flags);
-		if (!edev->cur.req) {
-			spin_unlock_irqrestore(&edev->lock, flags);
-			break;
-		}
-		if (!edudma_hw_busy(edev) || time_after(jiffies, deadline)) {
-			edev->cur.timed_out = false;
-			req = edev->cur.req;
-			edudma_dma_ended(edev);
-			if (!req->done)
-				edudma_finish(edev, req, -ENODEV);
-			spin_unlock_irqrestore(&edev->lock, flags);
-			continue;
-		}
-		spin_unlock_irqrestore(&edev->lock, flags);
-		usleep_range(1000, 2000);
-	}
+	wait_event(edev->idle_wq, edudma_engine_idle(edev));
 	del_timer_sync(&edev->timer);
+}
+
+/* remove(), with state_lock held for writing: DYING -> GONE. */
+void edudma_engine_set_gone(struct edudma_dev *edev)
+{
+	unsigned long flags;
+
+	lockdep_assert_held_write(&edev->state_lock);
+	spin_lock_irqsave(&edev->lock, flags);
+	WRITE_ONCE(edev->state, EDUDMA_GONE);
+	spin_unlock_irqrestore(&edev->lock, flags);
 }
 
 void edudma_engine_init(struct edudma_dev *edev)
 {
 	spin_lock_init(&edev->lock);
+	init_waitqueue_head(&edev->idle_wq);
 	INIT_LIST_HEAD(&edev->active);
 	timer_setup(&edev->timer, edudma_timeout, 0);
 }

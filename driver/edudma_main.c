@@ -40,11 +40,10 @@ static int edudma_check_hw(struct edudma_dev *edev)
 	edev->ident = ioread32(edev->bar + EDU_REG_IDENT);
 	iowrite32(EDUDMA_LIVENESS_PATTERN, edev->bar + EDU_REG_LIVENESS);
 	edev->liveness = ioread32(edev->bar + EDU_REG_LIVENESS);
-	edev->live = edev->liveness == (u32)~EDUDMA_LIVENESS_PATTERN;
 
 	if (edev->ident != EDU_IDENT_VALUE)
 		pci_warn(edev->pdev, "unexpected ident 0x%08x\n", edev->ident);
-	if (!edev->live) {
+	if (edev->liveness != (u32)~EDUDMA_LIVENESS_PATTERN) {
 		pci_err(edev->pdev, "liveness check failed: wrote 0x%08x, read 0x%08x\n",
 			EDUDMA_LIVENESS_PATTERN, edev->liveness);
 		return -EIO;
@@ -86,7 +85,6 @@ static int edudma_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	if (!edev)
 		return -ENOMEM;
 	edev->pdev = pdev;
-	edev->dma_dev = &pdev->dev;
 	edev->bar = pcim_iomap_table(pdev)[EDU_BAR];
 	edev->bar_len = pci_resource_len(pdev, EDU_BAR);
 	edev->dma_mask = DMA_BIT_MASK(dma_bits);
@@ -107,7 +105,7 @@ static int edudma_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	if (ret)
 		goto err_free;
 
-	edev->alive = true;
+	edev->state = EDUDMA_LIVE;
 	pci_set_drvdata(pdev, edev);
 
 	/* Last: from here on userspace can reach the device. */
@@ -146,9 +144,8 @@ static void edudma_remove(struct pci_dev *pdev)
 
 	/* Wait for every ioctl using the hardware and fence them off. */
 	down_write(&edev->state_lock);
-	edev->alive = false;
+	edudma_engine_set_gone(edev);
 	edudma_mrs_unmap_all(edev);
-	edev->dma_dev = NULL;
 	up_write(&edev->state_lock);
 
 	edudma_irq_teardown(edev);

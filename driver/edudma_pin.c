@@ -192,11 +192,14 @@ struct edudma_mr *edudma_mr_create(struct edudma_dev *edev, u64 addr,
 				   u64 length, unsigned long npages,
 				   u32 access)
 {
-	struct device *dev = edev->dma_dev;
+	struct device *dev = &edev->pdev->dev;
 	struct edudma_mr *mr;
 	int ret;
 
+	/* DYING is fine: remove() unmaps whatever is mapped once it is GONE. */
 	lockdep_assert_held(&edev->state_lock);
+	if (WARN_ON_ONCE(READ_ONCE(edev->state) == EDUDMA_GONE))
+		return ERR_PTR(-ENODEV);
 	if (!current->mm)
 		return ERR_PTR(-EFAULT);
 
@@ -279,7 +282,8 @@ static void edudma_mr_unmap(struct edudma_mr *mr)
 	lockdep_assert_held(&mr->edev->mr_lock);
 	if (!mr->mapped)
 		return;
-	dma_unmap_sgtable(mr->edev->dma_dev, &mr->sgt, edudma_dir(mr->access), 0);
+	dma_unmap_sgtable(&mr->edev->pdev->dev, &mr->sgt,
+			  edudma_dir(mr->access), 0);
 	list_del_init(&mr->dev_node);
 	mr->mapped = false;
 }

@@ -107,18 +107,25 @@ int edudma_ioctl_dereg_mr(struct edudma_file *efile, void __user *uarg)
 }
 
 /*
- * Looks a handle up and marks the region busy for one transfer; the
- * engine drops the mark when the transfer ends.  Called with efile->lock.
+ * Looks a handle up and marks the region busy for one transfer, so that
+ * DEREG_MR refuses it (EBUSY) until edudma_region_put().
  */
 struct edudma_mr *edudma_region_get(struct edudma_file *efile, u32 handle)
 {
 	struct edudma_mr *mr;
 
-	lockdep_assert_held(&efile->lock);
+	mutex_lock(&efile->lock);
 	mr = xa_load(&efile->regions, handle);
 	if (mr)
 		atomic_inc(&mr->busy);
+	mutex_unlock(&efile->lock);
 	return mr;
+}
+
+/* The transfer that got mr is over (or was never queued). */
+void edudma_region_put(struct edudma_mr *mr)
+{
+	atomic_dec(&mr->busy);
 }
 
 /* close(): no transfer is left; release every registration. */

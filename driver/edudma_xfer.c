@@ -27,9 +27,28 @@ void edudma_req_free(struct edudma_req *req)
 		if (side->oneshot)
 			edudma_mr_destroy(side->mr);
 		else
-			atomic_dec(&side->mr->busy);	/* never queued */
+			edudma_region_put(side->mr);	/* never queued */
 	}
 	kfree(req);
+}
+
+/*
+ * close(): the file's queued transfers are cancelled, the running one is
+ * waited for, and every request left (unread completions) is freed.
+ */
+void edudma_xfer_file_drain(struct edudma_file *efile)
+{
+	struct edudma_dev *edev = efile->edev;
+	struct edudma_req *req, *tmp;
+	unsigned long flags;
+	LIST_HEAD(done);
+
+	edudma_engine_file_cancel(efile);
+	spin_lock_irqsave(&edev->lock, flags);
+	list_splice_init(&efile->done, &done);
+	spin_unlock_irqrestore(&edev->lock, flags);
+	list_for_each_entry_safe(req, tmp, &done, node)
+		edudma_req_free(req);
 }
 
 /*
@@ -53,9 +72,7 @@ static int edudma_side_lookup(struct edudma_file *efile,
 
 	if (a->ptr)
 		return 0;
-	mutex_lock(&efile->lock);
 	mr = edudma_region_get(efile, a->handle);
-	mutex_unlock(&efile->lock);
 	if (!mr)
 		return -ENOENT;
 	a->side->mr = mr;		/* busy: edudma_req_free() drops it */
@@ -245,7 +262,7 @@ static bool edudma_done_ready(struct edudma_file *efile, bool *gone)
 
 	spin_lock_irqsave(&efile->edev->lock, flags);
 	ready = !list_empty(&efile->done);
-	*gone = efile->edev->dead && list_empty(&efile->pending);
+	*gone = edudma_removed(efile->edev) && list_empty(&efile->pending);
 	spin_unlock_irqrestore(&efile->edev->lock, flags);
 	return ready || *gone;
 }
@@ -368,7 +385,7 @@ __poll_t edudma_poll(struct file *file, struct poll_table_struct *wait)
 	spin_lock_irqsave(&edev->lock, flags);
 	if (!list_empty(&efile->done))
 		mask |= EPOLLIN | EPOLLRDNORM;
-	if (edev->dead)
+	if (edudma_removed(edev))
 		mask |= EPOLLHUP;
 	spin_unlock_irqrestore(&edev->lock, flags);
 	return mask;
