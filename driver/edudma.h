@@ -43,20 +43,18 @@ extern unsigned int edudma_max_regions;
 extern unsigned int edudma_max_pinned_mb;
 extern unsigned int edudma_max_inflight;
 
-struct edudma_stat_counters {
-	atomic64_t regions;
-	atomic64_t pinned_pages;
-	atomic64_t reg_total;
-	atomic64_t bytes_to_dev;
-	atomic64_t bytes_from_dev;
-	atomic64_t dma_to_dev;
-	atomic64_t dma_from_dev;
-	atomic64_t xfers;
-	atomic64_t errors;
-	atomic64_t timeouts;
-	atomic64_t queue_depth;
-	atomic64_t factorials;
-};
+/*
+ * The device's counters are the fields of struct edudma_stats after flags,
+ * in that order: the uAPI struct is their list.  edev->stats[] holds them;
+ * edudma_stat_add(edev, xfers, 1) adds to the one named.
+ */
+#define EDUDMA_STAT_FIRST	offsetof(struct edudma_stats, regions)
+#define EDUDMA_NR_STATS		((sizeof(struct edudma_stats) - \
+				  EDUDMA_STAT_FIRST) / sizeof(__u64))
+#define EDUDMA_STAT_IDX(name)	((offsetof(struct edudma_stats, name) - \
+				  EDUDMA_STAT_FIRST) / sizeof(__u64))
+#define edudma_stat_add(edev, name, v) \
+	atomic64_add(v, &(edev)->stats[EDUDMA_STAT_IDX(name)])
 
 /* One DMA segment of a mapped region: region bytes [start, start + len). */
 struct edudma_seg {
@@ -176,7 +174,7 @@ struct edudma_dev {
 	struct mutex mr_lock;		/* protects mrs, mr->mapped */
 	struct list_head mrs;		/* every mapped struct edudma_mr */
 
-	struct edudma_stat_counters stats;
+	atomic64_t stats[EDUDMA_NR_STATS];	/* edudma_stat_add() */
 };
 
 /* Per open file. */
@@ -293,6 +291,7 @@ int edudma_ioctl_bench_pin(void __user *uarg);
 
 /* edudma_stats.c */
 extern const struct attribute_group *edudma_groups[];
+void edudma_stats_init(void);
 int edudma_ioctl_get_stats(struct edudma_dev *edev, void __user *uarg);
 
 #endif /* EDUDMA_H */

@@ -165,12 +165,12 @@ static void edudma_finish(struct edudma_dev *edev, struct edudma_req *req,
 	req->status = status;
 	req->done = true;
 
-	atomic64_inc(&edev->stats.xfers);
-	atomic64_dec(&edev->stats.queue_depth);
+	edudma_stat_add(edev, xfers, 1);
+	edudma_stat_add(edev, queue_depth, -1);
 	if (status)
-		atomic64_inc(&edev->stats.errors);
+		edudma_stat_add(edev, errors, 1);
 	if (status == -ETIMEDOUT)
-		atomic64_inc(&edev->stats.timeouts);
+		edudma_stat_add(edev, timeouts, 1);
 
 	if (req->async) {
 		list_add_tail(&req->node, &efile->done);
@@ -223,11 +223,11 @@ static void edudma_dma_ended(struct edudma_dev *edev)
 	edev->cur.req = NULL;
 	wake_up_all(&edev->idle_wq);
 	if (edev->cur.to_dev) {
-		atomic64_add(edev->cur.len, &edev->stats.bytes_to_dev);
-		atomic64_inc(&edev->stats.dma_to_dev);
+		edudma_stat_add(edev, bytes_to_dev, edev->cur.len);
+		edudma_stat_add(edev, dma_to_dev, 1);
 	} else {
-		atomic64_add(edev->cur.len, &edev->stats.bytes_from_dev);
-		atomic64_inc(&edev->stats.dma_from_dev);
+		edudma_stat_add(edev, bytes_from_dev, edev->cur.len);
+		edudma_stat_add(edev, dma_from_dev, 1);
 	}
 
 	if (edev->cur.timed_out) {
@@ -353,7 +353,7 @@ int edudma_engine_submit(struct edudma_dev *edev, struct edudma_req *req)
 	list_add_tail(&req->node, &efile->pending);
 	if (list_empty(&efile->active_node))
 		list_add_tail(&efile->active_node, &edev->active);
-	atomic64_inc(&edev->stats.queue_depth);
+	edudma_stat_add(edev, queue_depth, 1);
 	edudma_kick(edev);
 out:
 	spin_unlock_irqrestore(&edev->lock, flags);

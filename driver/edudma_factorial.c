@@ -87,7 +87,7 @@ int edudma_ioctl_factorial(struct edudma_dev *edev, void __user *uarg)
 	if (ret)
 		goto out;
 	arg.result = ioread32(edev->bar + EDU_REG_FACTORIAL);
-	atomic64_inc(&edev->stats.factorials);
+	edudma_stat_add(edev, factorials, 1);
 	if (put_user(arg.result, (u32 __user *)(uarg +
 		     offsetof(struct edudma_factorial, result))))
 		ret = -EFAULT;

@@ -170,6 +170,7 @@ static int __init edudma_init(void)
 {
 	int ret;
 
+	edudma_stats_init();
 	ret = edudma_cdev_init();
 	if (ret)
 		return ret;

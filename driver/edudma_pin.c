@@ -256,7 +256,7 @@ struct edudma_mr *edudma_mr_create(struct edudma_dev *edev, u64 addr,
 	list_add_tail(&mr->dev_node, &edev->mrs);
 	mr->mapped = true;
 	mutex_unlock(&edev->mr_lock);
-	atomic64_add(mr->npages, &edev->stats.pinned_pages);
+	edudma_stat_add(edev, pinned_pages, mr->npages);
 	return mr;
 
 err_unmap:
@@ -323,6 +323,6 @@ void edudma_mr_destroy(struct edudma_mr *mr)
 	kvfree(mr->pages);
 	edudma_uncharge(mr->mm, mr->npages);
 	mmdrop(mr->mm);
-	atomic64_sub(mr->npages, &edev->stats.pinned_pages);
+	edudma_stat_add(edev, pinned_pages, -(s64)mr->npages);
 	kfree(mr);
 }

@@ -61,8 +61,8 @@ int edudma_ioctl_reg_mr(struct edudma_file *efile, void __user *uarg)
 
 	efile->nregions++;
 	efile->pinned_pages += mr->npages;
-	atomic64_inc(&edev->stats.regions);
-	atomic64_inc(&edev->stats.reg_total);
+	edudma_stat_add(edev, regions, 1);
+	edudma_stat_add(edev, reg_total, 1);
 	ret = 0;
 out:
 	mutex_unlock(&efile->lock);
@@ -75,7 +75,7 @@ static void edudma_region_remove(struct edudma_file *efile,
 	xa_erase(&efile->regions, mr->handle);
 	efile->nregions--;
 	efile->pinned_pages -= mr->npages;
-	atomic64_dec(&efile->edev->stats.regions);
+	edudma_stat_add(efile->edev, regions, -1);
 	edudma_mr_destroy(mr);
 }
 

@@ -1,52 +1,63 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * edudma: per-device statistics, in sysfs (/sys/class/edudma/edudmaN/
- * stats/) and through EDUDMA_GET_STATS.
+ * stats/) and through EDUDMA_GET_STATS.  The counters are the fields of
+ * struct edudma_stats (edudma.h, EDUDMA_STAT_IDX()); the table below names
+ * one sysfs file for each.
  */
+#include <linux/build_bug.h>
+#include <linux/stringify.h>
 #include <linux/sysfs.h>
 #include <linux/uaccess.h>
 
 #include "edudma.h"
 
-#define EDUDMA_STAT_ATTR(name)						\
-static ssize_t name##_show(struct device *dev,				\
-			   struct device_attribute *attr, char *buf)	\
-{									\
-	struct edudma_dev *edev = container_of(dev, struct edudma_dev, dev); \
-									\
-	return sysfs_emit(buf, "%lld\n",				\
-			  atomic64_read(&edev->stats.name));		\
-}									\
-static DEVICE_ATTR_RO(name)
-
-EDUDMA_STAT_ATTR(regions);
-EDUDMA_STAT_ATTR(pinned_pages);
-EDUDMA_STAT_ATTR(reg_total);
-EDUDMA_STAT_ATTR(bytes_to_dev);
-EDUDMA_STAT_ATTR(bytes_from_dev);
-EDUDMA_STAT_ATTR(dma_to_dev);
-EDUDMA_STAT_ATTR(dma_from_dev);
-EDUDMA_STAT_ATTR(xfers);
-EDUDMA_STAT_ATTR(errors);
-EDUDMA_STAT_ATTR(timeouts);
-EDUDMA_STAT_ATTR(queue_depth);
-EDUDMA_STAT_ATTR(factorials);
-
-static struct attribute *edudma_stats_attrs[] = {
-	&dev_attr_regions.attr,
-	&dev_attr_pinned_pages.attr,
-	&dev_attr_reg_total.attr,
-	&dev_attr_bytes_to_dev.attr,
-	&dev_attr_bytes_from_dev.attr,
-	&dev_attr_dma_to_dev.attr,
-	&dev_attr_dma_from_dev.attr,
-	&dev_attr_xfers.attr,
-	&dev_attr_errors.attr,
-	&dev_attr_timeouts.attr,
-	&dev_attr_queue_depth.attr,
-	&dev_attr_factorials.attr,
-	NULL
+struct edudma_stat_attr {
+	struct device_attribute attr;	/* stats/<name> */
+	unsigned int idx;		/* in edev->stats[] */
 };
+
+static ssize_t edudma_stat_show(struct device *dev,
+				struct device_attribute *attr, char *buf);
+
+#define EDUDMA_STAT(_name) {						\
+	.attr = {							\
+		.attr = { .name = __stringify(_name), .mode = 0444 },	\
+		.show = edudma_stat_show,				\
+	},								\
+	.idx = EDUDMA_STAT_IDX(_name),					\
+}
+
+static struct edudma_stat_attr edudma_stat_table[] = {
+	EDUDMA_STAT(regions),
+	EDUDMA_STAT(pinned_pages),
+	EDUDMA_STAT(reg_total),
+	EDUDMA_STAT(bytes_to_dev),
+	EDUDMA_STAT(bytes_from_dev),
+	EDUDMA_STAT(dma_to_dev),
+	EDUDMA_STAT(dma_from_dev),
+	EDUDMA_STAT(xfers),
+	EDUDMA_STAT(errors),
+	EDUDMA_STAT(timeouts),
+	EDUDMA_STAT(queue_depth),
+	EDUDMA_STAT(factorials),
+};
+
+/* A file for every counter (the table's order is not checked). */
+static_assert(ARRAY_SIZE(edudma_stat_table) == EDUDMA_NR_STATS);
+
+static ssize_t edudma_stat_show(struct device *dev,
+				struct device_attribute *attr, char *buf)
+{
+	struct edudma_dev *edev = container_of(dev, struct edudma_dev, dev);
+	struct edudma_stat_attr *sa = container_of(attr, struct edudma_stat_attr,
+						   attr);
+
+	return sysfs_emit(buf, "%lld\n", atomic64_read(&edev->stats[sa->idx]));
+}
+
+/* Filled by edudma_stats_init() from the table. */
+static struct attribute *edudma_stats_attrs[ARRAY_SIZE(edudma_stat_table) + 1];
 
 static const struct attribute_group edudma_stats_group = {
 	.name = "stats",
@@ -58,11 +69,21 @@ const struct attribute_group *edudma_groups[] = {
 	NULL
 };
 
+/* Module init, before any device exists. */
+void edudma_stats_init(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(edudma_stat_table); i++)
+		edudma_stats_attrs[i] = &edudma_stat_table[i].attr.attr;
+}
+
 int edudma_ioctl_get_stats(struct edudma_dev *edev, void __user *uarg)
 {
 	const size_t minsz = offsetofend(struct edudma_stats, factorials);
-	struct edudma_stat_counters *c = &edev->stats;
 	struct edudma_stats st;
+	__u64 *field = &st.regions;
+	unsigned int i;
 	int ret;
 
 	ret = edudma_copy_args(&st, minsz, uarg);
@@ -71,22 +92,10 @@ int edudma_ioctl_get_stats(struct edudma_dev *edev, void __user *uarg)
 	if (st.flags)
 		return -EINVAL;
 
-	st.regions = atomic64_read(&c->regions);
-	st.pinned_pages = atomic64_read(&c->pinned_pages);
-	st.reg_total = atomic64_read(&c->reg_total);
-	st.bytes_to_dev = atomic64_read(&c->bytes_to_dev);
-	st.bytes_from_dev = atomic64_read(&c->bytes_from_dev);
-	st.dma_to_dev = atomic64_read(&c->dma_to_dev);
-	st.dma_from_dev = atomic64_read(&c->dma_from_dev);
-	st.xfers = atomic64_read(&c->xfers);
-	st.errors = atomic64_read(&c->errors);
-	st.timeouts = atomic64_read(&c->timeouts);
-	st.queue_depth = atomic64_read(&c->queue_depth);
-	st.factorials = atomic64_read(&c->factorials);
-
-	if (copy_to_user(uarg + offsetof(struct edudma_stats, regions),
-			 &st.regions,
-			 minsz - offsetof(struct edudma_stats, regions)))
+	for (i = 0; i < EDUDMA_NR_STATS; i++)
+		field[i] = atomic64_read(&edev->stats[i]);
+	if (copy_to_user(uarg + EDUDMA_STAT_FIRST, field,
+			 minsz - EDUDMA_STAT_FIRST))
 		return -EFAULT;
 	return 0;
 }
