@@ -2,14 +2,18 @@
 #
 # edudma: top-level build.
 #
-#   make            set up the lab, build the driver, library, tools, tests
-#                   and the guest image
+#   make            build the driver, library, tools, tests and the guest
+#                   image (only builds: the lab must be set up)
+#   make setup      set the lab up: Debian packages (as root), the kernel
+#                   tree and the guest kernel (qemu/setup); demo, check,
+#                   bench, stress, soak and lint run it themselves
 #   make demo       boot a guest with two edu devices and show the main job
 #   make bench      benchmarks in one lab guest boot (bench/run, Documentation/performance.md)
 #   make check      run the whole test suite (host and guest)
 #   make stress     minutes of stress, faults and fuzzing (STRESS_SECONDS per
 #                   boot, default 120; plain and --iommu)
 #   make soak       the same mix for SOAK_SECONDS (default 3600), with totals
+#   make lint       the driver with W=1 and sparse, checkpatch --strict
 #   make install    library, headers, edudma.pc, tools, man pages
 #                   (PREFIX=/usr/local, DESTDIR=); make uninstall removes them
 #   make clean      remove everything built (the fetched guest kernel stays;
@@ -37,29 +41,34 @@ CFLAGS	?= -O2 -g
 UAPI_INC := -I$(TOP)/include/uapi
 GUEST_LDFLAGS := -static
 
-NOSETUP_GOALS := clean distclean help lib install uninstall
-ifeq ($(filter-out $(NOSETUP_GOALS),$(or $(MAKECMDGOALS),all)),)
-else
--include $(LABCFG)
-endif
+# The lab's settings, written by make setup; a build only reads them.
+lab_var = $(shell sed -n 's/^$(1) := //p' $(LABCFG) 2> /dev/null)
+LAB_KDIR := $(call lab_var,LAB_KDIR)
+LAB_MODDIR := $(call lab_var,LAB_MODDIR)
 KDIR ?= $(LAB_KDIR)
+NOLAB = the lab is not set up: run 'make setup' first (packages, kernel tree, guest kernel)
 
-.PHONY: all setup driver tools tests guest demo check clean distclean help FORCE
+# Targets that set the lab up first, then build in a second make, which
+# reads the settings setup wrote.
+SUBMAKE := $(MAKE) --no-print-directory
+
+.PHONY: all setup driver tools tests guest demo check lint clean distclean help FORCE
 all: driver lib tools tests guest
 
 help:
 	@sed -n '3,/^$$/p' Makefile | sed 's/^# \{0,1\}//'
 
 # ---- the lab's set-up: packages, KDIR, guest kernel -------------------------
-# Re-run when KDIR given on the command line differs from the recorded one.
-$(LABCFG): qemu/setup $(if $(and $(LAB_KDIR),$(filter-out $(LAB_KDIR),$(KDIR))),FORCE)
-	$(Q)KDIR=$(KDIR) qemu/setup --config $@
-setup: $(LABCFG)
+# qemu/setup is quick when everything is there, and rewrites the settings
+# only when they change; KDIR= on the command line chooses another tree.
+setup:
+	$(Q)KDIR=$(KDIR) qemu/setup --config $(LABCFG)
 
 # ---- driver ---------------------------------------------------------------
 DRIVER_SRC := $(wildcard driver/*.c driver/*.h) driver/Kbuild include/uapi/linux/edudma.h
 driver: driver/edudma.ko
-driver/edudma.ko: $(DRIVER_SRC) $(LABCFG)
+driver/edudma.ko: $(DRIVER_SRC) $(wildcard $(LABCFG))
+	$(if $(KDIR),,$(error $(NOLAB), or give KDIR=))
 	$(Q)$(MAKE) -s -C $(KDIR) M=$(TOP)/driver W=1 modules
 	$(Q)touch $@
 
@@ -148,23 +157,31 @@ $(GUEST)/tests/%: tests/guest/%.c $(LIB_A) $(LIB_HDR) $(wildcard tests/common/*.
 guest: $(GUEST)/initramfs.cpio.gz
 $(GUEST)/initramfs.cpio.gz: driver/edudma.ko $(TOOLS) $(GUEST_TESTS) \
 		$(GUEST_SCRIPTS) tests/guest/edudma-testrun qemu/guest-init \
-		qemu/mkimage qemu/lab-lib.sh $(LABCFG)
+		qemu/mkimage qemu/lab-lib.sh $(wildcard $(LABCFG))
+	$(if $(LAB_MODDIR),,$(error $(NOLAB)))
 	@mkdir -p $(dir $@)
 	$(Q)qemu/mkimage $@ --module driver/edudma.ko --moddir "$(LAB_MODDIR)" \
 		$(foreach f,$(TOOLS) tests/guest/edudma-testrun,--bin $(f)) \
 		$(foreach f,$(GUEST_TESTS) $(GUEST_SCRIPTS),--test $(f))
 
 # ---- the two commands of the README ---------------------------------------
-demo: all
+demo: setup
+	$(Q)$(SUBMAKE) all
 	$(Q)qemu/run --no-build --devices 2 -- sh -c 'edudma-info && echo && edudma-copy -s 1m'
 
 # ---- benchmarks (bench/run: one guest boot; Documentation/performance.md) ---
 .PHONY: bench
-bench: lib driver
+bench: setup
+	$(Q)$(SUBMAKE) lib driver
 	$(Q)bench/run
 
-check: all
+check: setup
+	$(Q)$(SUBMAKE) all
 	$(Q)tests/run $(CHECK_ARGS)
+
+# ---- static checks of the driver (tests/lint) --------------------------------
+lint: setup
+	$(Q)tests/lint $(KDIR)
 
 clean:
 	$(Q)rm -f driver/*.o driver/*.ko driver/*.mod driver/*.mod.c driver/.*.cmd \
@@ -176,7 +193,9 @@ distclean: clean
 
 # ---- reliability runs with totals (tests/soak) ------------------------------
 .PHONY: stress soak
-stress: all
+stress: setup
+	$(Q)$(SUBMAKE) all
 	$(Q)tests/soak stress $(STRESS_SECONDS)
-soak: all
+soak: setup
+	$(Q)$(SUBMAKE) all
 	$(Q)tests/soak soak $(SOAK_SECONDS)
