@@ -205,30 +205,34 @@ static void async_efault_case(void)
 /* Fields an op does not use must be 0. */
 static void unused_cases(void)
 {
+	const struct {
+		uint32_t op, flags, dev_offset;
+		int src_h, dst_h;		/* 1: h_rd / h_wr */
+		uint64_t src, dst;
+		const char *what;
+	} cases[] = {
+		{ EDUDMA_OP_TO_DEV, 0, 0, 1, 1, 0, 0, "TO_DEV with dst_handle set" },
+		{ EDUDMA_OP_TO_DEV, 0, 0, 1, 0, 0, 8, "TO_DEV with dst set" },
+		{ EDUDMA_OP_TO_DEV, DP, 0, 1, 0, 0, 0, "TO_DEV with DST_PTR" },
+		{ EDUDMA_OP_FROM_DEV, 0, 0, 1, 1, 0, 0, "FROM_DEV with src_handle set" },
+		{ EDUDMA_OP_FROM_DEV, 0, 0, 0, 1, 4, 0, "FROM_DEV with src set" },
+		{ EDUDMA_OP_COPY, 0, 1, 1, 1, 0, 0, "COPY with dev_offset set" },
+		{ EDUDMA_OP_COPY, SP, 0, 1, 1, 1, 0, "COPY with SRC_PTR and a src_handle" },
+		{ EDUDMA_OP_COPY, DP, 0, 1, 1, 0, 1, "COPY with DST_PTR and a dst_handle" },
+	};
 	struct edudma_xfer x;
 
-	x = (struct edudma_xfer){ .op = EDUDMA_OP_TO_DEV, .length = 8,
-		.src_handle = h_rd, .dst_handle = h_wr };
-	expect(EINVAL, x, "TO_DEV with dst_handle set");
-	x = (struct edudma_xfer){ .op = EDUDMA_OP_TO_DEV, .length = 8,
-		.src_handle = h_rd, .dst = 8 };
-	expect(EINVAL, x, "TO_DEV with dst set");
-	x = (struct edudma_xfer){ .op = EDUDMA_OP_TO_DEV, .length = 8,
-		.flags = DP, .src_handle = h_rd };
-	expect(EINVAL, x, "TO_DEV with DST_PTR");
-	x = (struct edudma_xfer){ .op = EDUDMA_OP_FROM_DEV, .length = 8,
-		.dst_handle = h_wr, .src_handle = h_rd };
-	expect(EINVAL, x, "FROM_DEV with src_handle set");
-	x = (struct edudma_xfer){ .op = EDUDMA_OP_FROM_DEV, .length = 8,
-		.dst_handle = h_wr, .src = 4 };
-	expect(EINVAL, x, "FROM_DEV with src set");
-	x = copy(0, h_rd, 0, h_wr, 0, 8);
-	x.dev_offset = 1;
-	expect(EINVAL, x, "COPY with dev_offset set");
-	expect(EINVAL, copy(SP, h_rd, U(buf), h_wr, 0, 8),
-	       "COPY with SRC_PTR and a src_handle");
-	expect(EINVAL, copy(DP, h_rd, 0, h_wr, U(buf), 8),
-	       "COPY with DST_PTR and a dst_handle");
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		x = (struct edudma_xfer){
+			.op = cases[i].op, .flags = cases[i].flags,
+			.dev_offset = cases[i].dev_offset, .length = 8,
+			.src_handle = cases[i].src_h ? h_rd : 0,
+			.dst_handle = cases[i].dst_h ? h_wr : 0,
+			.src = cases[i].flags & SP ? U(buf) : cases[i].src,
+			.dst = cases[i].flags & DP ? U(buf) : cases[i].dst,
+		};
+		expect(EINVAL, x, cases[i].what);
+	}
 	x = copy(0, h_rd, 0, h_rw, 0, 8);
 	x.cookie = 12345;
 	tap_ok(et_xfer(fd, &x) == 0,
