@@ -240,6 +240,8 @@ void edudma_cdev_del(struct edudma_dev *edev);
 
 /* edudma_ioctl.c */
 long edudma_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+
+/* edudma_args.c */
 int edudma_copy_args(void *karg, size_t minsz, void __user *uarg);
 
 /* edudma_irq.c */

@@ -9,37 +9,6 @@
 #include "edudma.h"
 #include "edudma_regs.h"
 
-/*
- * Every command runs with edev->state_lock held for reading, so remove()
- * waits for it (after waking any wait inside) before it takes the hardware
- * and the DMA mappings away.
- *
- * Copies the first @minsz bytes of a VFIO-style argument struct and checks
- * argsz.  Bytes the caller passes beyond what this driver knows must be
- * zero, so that a newer userspace never has a request silently cut short.
- */
-int edudma_copy_args(void *karg, size_t minsz, void __user *uarg)
-{
-	u32 argsz;
-	int ret;
-
-	if (copy_from_user(&argsz, uarg, sizeof(argsz)))
-		return -EFAULT;
-	/* A page is far beyond any struct here; do not scan gigabytes. */
-	if (argsz < minsz || argsz > PAGE_SIZE)
-		return -EINVAL;
-	if (copy_from_user(karg, uarg, minsz))
-		return -EFAULT;
-	if (argsz > minsz) {
-		ret = check_zeroed_user(uarg + minsz, argsz - minsz);
-		if (ret < 0)
-			return ret;
-		if (!ret)
-			return -EINVAL;
-	}
-	return 0;
-}
-
 static int edudma_ioctl_get_info(struct edudma_dev *edev, void __user *uarg)
 {
 	struct edudma_device_info info;
@@ -78,6 +47,11 @@ static int edudma_ioctl_get_info(struct edudma_dev *edev, void __user *uarg)
 	return 0;
 }
 
+/*
+ * Every command runs with edev->state_lock held for reading, so remove()
+ * waits for it (after waking any wait inside) before it takes the hardware
+ * and the DMA mappings away.
+ */
 long edudma_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct edudma_file *efile = file->private_data;
