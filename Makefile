@@ -157,12 +157,13 @@ $(GUEST)/tests/%: tests/guest/%.c $(LIB_A) $(LIB_HDR) $(wildcard tests/common/*.
 guest: $(GUEST)/initramfs.cpio.gz
 $(GUEST)/initramfs.cpio.gz: driver/edudma.ko $(TOOLS) $(GUEST_TESTS) \
 		$(GUEST_SCRIPTS) tests/guest/edudma-testrun qemu/guest-init \
-		qemu/mkimage qemu/lab-lib.sh $(wildcard $(LABCFG))
+		qemu/mkimage qemu/lab-lib.sh qemu/klog-bad $(wildcard $(LABCFG))
 	$(if $(LAB_MODDIR),,$(error $(NOLAB)))
 	@mkdir -p $(dir $@)
 	$(Q)qemu/mkimage $@ --module driver/edudma.ko --moddir "$(LAB_MODDIR)" \
 		$(foreach f,$(TOOLS) tests/guest/edudma-testrun,--bin $(f)) \
-		$(foreach f,$(GUEST_TESTS) $(GUEST_SCRIPTS),--test $(f))
+		$(foreach f,$(GUEST_TESTS) $(GUEST_SCRIPTS),--test $(f)) \
+		--data qemu/klog-bad
 
 # ---- the two commands of the README ---------------------------------------
 demo: setup

@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <poll.h>
+#include <regex.h>
 #include <stddef.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -442,6 +443,47 @@ static inline long long et_pins_settle(long long base, int ms)
 		v = et_pins();
 	}
 	return v;
+}
+
+/* ---- the kernel log ------------------------------------------------------- */
+
+#define ET_KLOG_BAD	"/usr/share/edudma/klog-bad"	/* qemu/klog-bad */
+#define ET_KLOG_MAX	64
+
+/*
+ * 1 when msg is a kernel log line the lab's list (qemu/klog-bad) fails a
+ * test on, 0 when not, -1 when the list cannot be read (the caller must
+ * treat that as a failure: no list, no check).
+ */
+static inline int et_klog_bad(const char *msg)
+{
+	static regex_t re[ET_KLOG_MAX];
+	static int n = -1;
+	char line[256];
+	FILE *f;
+
+	if (n < 0) {
+		f = fopen(ET_KLOG_BAD, "r");
+		if (!f)
+			return -1;
+		n = 0;
+		while (n < ET_KLOG_MAX && fgets(line, sizeof(line), f)) {
+			line[strcspn(line, "\n")] = 0;
+			if (!line[0] || line[0] == '#')
+				continue;
+			if (!regcomp(&re[n], line, REG_EXTENDED | REG_NOSUB))
+				n++;
+		}
+		fclose(f);
+		if (!n) {
+			n = -1;
+			return -1;
+		}
+	}
+	for (int i = 0; i < n; i++)
+		if (!regexec(&re[i], msg, 0, NULL, 0))
+			return 1;
+	return 0;
 }
 
 /* ---- module parameters ---------------------------------------------------- */

@@ -1413,7 +1413,7 @@ static void klog_mark(void)
 		lseek(kmsg, 0, SEEK_END);
 }
 
-/* The first BUG/WARNING/Oops line logged since klog_mark(), or NULL. */
+/* The first bad line (qemu/klog-bad) logged since klog_mark(), or NULL. */
 static const char *klog_bad(void)
 {
 	static char rec[1024];
@@ -1429,8 +1429,7 @@ static const char *klog_bad(void)
 		rec[strcspn(rec, "\n")] = 0;
 		msg = strchr(rec, ';');
 		msg = msg ? msg + 1 : rec;
-		if (strstr(msg, "WARNING:") || strstr(msg, "BUG:") ||
-		    strstr(msg, "Oops") || strstr(msg, "general protection"))
+		if (et_klog_bad(msg))	/* bad, or no list to tell */
 			return msg;
 	}
 	return NULL;

@@ -733,7 +733,7 @@ static void klog_mark(void)
 		lseek(kmsg, 0, SEEK_END);
 }
 
-/* Counts BUG/WARNING/Oops lines since klog_mark(); prints the first few. */
+/* Counts bad lines (qemu/klog-bad) since klog_mark(); prints the first few. */
 static int klog_bad(void)
 {
 	char rec[1024];
@@ -750,9 +750,7 @@ static int klog_bad(void)
 		rec[strcspn(rec, "\n")] = 0;
 		msg = strchr(rec, ';');
 		msg = msg ? msg + 1 : rec;
-		if (strstr(msg, "WARNING:") || strstr(msg, "BUG:") ||
-		    strstr(msg, "Oops") || strstr(msg, "general protection") ||
-		    strstr(msg, "DMAR:") || strstr(msg, "refcount_t:")) {
+		if (et_klog_bad(msg)) {	/* bad, or no list to tell */
 			if (bad++ < 5)
 				tap_diag("kernel: %s", msg);
 		}
