@@ -266,8 +266,6 @@ void edudma_regions_destroy(struct edudma_file *efile);
 
 /* edudma_engine.c */
 void edudma_engine_init(struct edudma_dev *edev);
-int edudma_engine_reserve(struct edudma_file *efile);
-void edudma_engine_unreserve(struct edudma_file *efile);
 int edudma_engine_submit(struct edudma_dev *edev, struct edudma_req *req);
 void edudma_engine_dma_irq(struct edudma_dev *edev);
 void edudma_engine_cancel(struct edudma_dev *edev, struct edudma_req *req);
@@ -275,10 +273,15 @@ void edudma_engine_file_cancel(struct edudma_file *efile);
 void edudma_engine_kill(struct edudma_dev *edev);
 void edudma_engine_set_gone(struct edudma_dev *edev);
 
-/* edudma_xfer.c */
+/* edudma_req.c */
 int edudma_ioctl_xfer(struct edudma_file *efile, void __user *uarg);
+void edudma_req_end(struct edudma_req *req, int status);
 void edudma_req_free(struct edudma_req *req);
-void edudma_xfer_file_drain(struct edudma_file *efile);
+void edudma_req_drain_file(struct edudma_file *efile);
+
+/* edudma_completion.c */
+int edudma_completion_reserve(struct edudma_file *efile);
+void edudma_completion_unreserve(struct edudma_file *efile);
 ssize_t edudma_read(struct file *file, char __user *buf, size_t count,
 		    loff_t *ppos);
 __poll_t edudma_poll(struct file *file, struct poll_table_struct *wait);

@@ -63,7 +63,7 @@ static int edudma_release(struct inode *inode, struct file *file)
 	struct edudma_dev *edev = efile->edev;
 
 	down_read(&edev->state_lock);
-	edudma_xfer_file_drain(efile);
+	edudma_req_drain_file(efile);
 	edudma_regions_destroy(efile);
 	up_read(&edev->state_lock);
 

@@ -140,16 +140,7 @@ static void edudma_issue(struct edudma_dev *edev, struct edudma_req *req)
 	mod_timer(&edev->timer, edev->cur.deadline);
 }
 
-/* A region may be deregistered once its transfers have ended. */
-static void edudma_put_side(struct edudma_side *side)
-{
-	if (side->mr && !side->oneshot) {
-		edudma_region_put(side->mr);
-		side->mr = NULL;
-	}
-}
-
-/* Ends a request: off the queue; async ones go to the file's done list. */
+/* Ends a request: off the queue and the file's turn, then edudma_req_end(). */
 static void edudma_finish(struct edudma_dev *edev, struct edudma_req *req,
 			  int status)
 {
@@ -159,25 +150,7 @@ static void edudma_finish(struct edudma_dev *edev, struct edudma_req *req,
 	list_del_init(&req->node);
 	if (list_empty(&efile->pending))
 		list_del_init(&efile->active_node);
-
-	edudma_put_side(&req->src);
-	edudma_put_side(&req->dst);
-	req->status = status;
-	req->done = true;
-
-	edudma_stat_add(edev, xfers, 1);
-	edudma_stat_add(edev, queue_depth, -1);
-	if (status)
-		edudma_stat_add(edev, errors, 1);
-	if (status == -ETIMEDOUT)
-		edudma_stat_add(edev, timeouts, 1);
-
-	if (req->async) {
-		list_add_tail(&req->node, &efile->done);
-		if (efile->eventfd)
-			eventfd_signal(efile->eventfd, 1);
-	}
-	wake_up_all(&efile->wq);
+	edudma_req_end(req, status);
 }
 
 /* Starts the next DMA when the device is idle: round robin over files. */
@@ -307,38 +280,7 @@ out:
 	spin_unlock_irqrestore(&edev->lock, flags);
 }
 
-/*
- * Async: takes one of the file's max_inflight slots (EAGAIN when none is
- * left) before anything is pinned.  The slot is the request's until its
- * completion is read; edudma_engine_unreserve() returns it when the
- * request is never submitted.
- */
-int edudma_engine_reserve(struct edudma_file *efile)
-{
-	struct edudma_dev *edev = efile->edev;
-	unsigned long flags;
-	int ret = 0;
-
-	spin_lock_irqsave(&edev->lock, flags);
-	if (efile->inflight >= READ_ONCE(edudma_max_inflight))
-		ret = -EAGAIN;
-	else
-		efile->inflight++;
-	spin_unlock_irqrestore(&edev->lock, flags);
-	return ret;
-}
-
-void edudma_engine_unreserve(struct edudma_file *efile)
-{
-	struct edudma_dev *edev = efile->edev;
-	unsigned long flags;
-
-	spin_lock_irqsave(&edev->lock, flags);
-	efile->inflight--;
-	spin_unlock_irqrestore(&edev->lock, flags);
-}
-
-/* Queues a request; an async one holds a slot from edudma_engine_reserve(). */
+/* Queues a request; an async one holds a slot from edudma_completion_reserve(). */
 int edudma_engine_submit(struct edudma_dev *edev, struct edudma_req *req)
 {
 	struct edudma_file *efile = req->efile;

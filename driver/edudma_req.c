@@ -1,17 +1,58 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * edudma: transfers (EDUDMA_XFER) and their completions: the synchronous
- * wait, read() of completion records, poll() and the eventfd.
+ * edudma: a transfer request's life.  EDUDMA_XFER checks it and makes it
+ * (its sides looked up or pinned), queues it on the engine and, for a
+ * synchronous one, waits; the engine runs it and ends it
+ * (edudma_req_end()); it is freed by the waiter, by read() of its record
+ * (edudma_completion.c) or by close (edudma_req_drain_file()).  Removal
+ * unmaps its one-shot sides with every other mapping (edudma_pin.c).
  */
 #include <linux/eventfd.h>
-#include <linux/fs.h>
-#include <linux/poll.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
-#include <linux/uaccess.h>
 
 #include "edudma.h"
 #include "edudma_regs.h"
+
+/* A region may be deregistered once its transfers have ended. */
+static void edudma_req_put_side(struct edudma_side *side)
+{
+	if (side->mr && !side->oneshot) {
+		edudma_region_put(side->mr);
+		side->mr = NULL;
+	}
+}
+
+/*
+ * The engine ended req (under edev->lock, off its queue): the regions are
+ * free again, the status is set and counted, an async request's record is
+ * posted (done list, eventfd), and waiters wake.
+ */
+void edudma_req_end(struct edudma_req *req, int status)
+{
+	struct edudma_file *efile = req->efile;
+	struct edudma_dev *edev = efile->edev;
+
+	lockdep_assert_held(&edev->lock);
+	edudma_req_put_side(&req->src);
+	edudma_req_put_side(&req->dst);
+	req->status = status;
+	req->done = true;
+
+	edudma_stat_add(edev, xfers, 1);
+	edudma_stat_add(edev, queue_depth, -1);
+	if (status)
+		edudma_stat_add(edev, errors, 1);
+	if (status == -ETIMEDOUT)
+		edudma_stat_add(edev, timeouts, 1);
+
+	if (req->async) {
+		list_add_tail(&req->node, &efile->done);
+		if (efile->eventfd)
+			eventfd_signal(efile->eventfd, 1);
+	}
+	wake_up_all(&efile->wq);
+}
 
 /* Frees a request that is finished or was never queued. */
 void edudma_req_free(struct edudma_req *req)
@@ -36,7 +77,7 @@ void edudma_req_free(struct edudma_req *req)
  * close(): the file's queued transfers are cancelled, the running one is
  * waited for, and every request left (unread completions) is freed.
  */
-void edudma_xfer_file_drain(struct edudma_file *efile)
+void edudma_req_drain_file(struct edudma_file *efile)
 {
 	struct edudma_dev *edev = efile->edev;
 	struct edudma_req *req, *tmp;
@@ -226,7 +267,7 @@ int edudma_ioctl_xfer(struct edudma_file *efile, void __user *uarg)
 			goto err;
 	}
 	if (req->async) {
-		ret = edudma_engine_reserve(efile);
+		ret = edudma_completion_reserve(efile);
 		if (ret)
 			goto err;
 		reserved = true;
@@ -249,177 +290,7 @@ int edudma_ioctl_xfer(struct edudma_file *efile, void __user *uarg)
 
 err:
 	if (reserved)
-		edudma_engine_unreserve(efile);
+		edudma_completion_unreserve(efile);
 	edudma_req_free(req);
 	return ret;
-}
-
-/* Completions wait, or none ever will (the device is gone). */
-static bool edudma_done_ready(struct edudma_file *efile, bool *gone)
-{
-	unsigned long flags;
-	bool ready;
-
-	spin_lock_irqsave(&efile->edev->lock, flags);
-	ready = !list_empty(&efile->done);
-	*gone = edudma_removed(efile->edev) && list_empty(&efile->pending);
-	spin_unlock_irqrestore(&efile->edev->lock, flags);
-	return ready || *gone;
-}
-
-/* Records copied out per step; a read() takes as many steps as fit. */
-#define EDUDMA_READ_BATCH 64
-
-/*
- * Moves up to want records off the done list, copying them to buf first:
- * a record leaves the list only once copied out, so a bad buffer loses
- * none.  Returns how many were delivered, or -EFAULT when none could be.
- * Called with efile->lock (one reader at a time).
- */
-static ssize_t edudma_reap(struct edudma_file *efile, char __user *buf,
-			   size_t want, struct edudma_completion *recs,
-			   struct list_head *reaped)
-{
-	struct edudma_dev *edev = efile->edev;
-	struct edudma_req *req, *tmp;
-	unsigned long flags;
-	size_t done = 0, n, k;
-
-	lockdep_assert_held(&efile->lock);
-	while (done < want) {
-		n = 0;
-		spin_lock_irqsave(&edev->lock, flags);
-		list_for_each_entry(req, &efile->done, node) {
-			if (n == min_t(size_t, want - done, EDUDMA_READ_BATCH))
-				break;
-			recs[n].cookie = req->cookie;
-			recs[n].status = req->status;
-			recs[n].reserved = 0;
-			recs[n].bytes = req->pos;
-			n++;
-		}
-		spin_unlock_irqrestore(&edev->lock, flags);
-		if (!n)
-			break;
-		if (copy_to_user(buf + done * sizeof(*recs), recs,
-				 n * sizeof(*recs)))
-			return done ? done : -EFAULT;
-
-		k = 0;
-		spin_lock_irqsave(&edev->lock, flags);
-		list_for_each_entry_safe(req, tmp, &efile->done, node) {
-			if (k++ == n)
-				break;
-			list_move_tail(&req->node, reaped);
-			efile->inflight--;
-		}
-		spin_unlock_irqrestore(&edev->lock, flags);
-		done += n;
-	}
-	return done;
-}
-
-/*
- * Hands out as many completion records as fit in the buffer; blocks for
- * the first one unless O_NONBLOCK.
- */
-ssize_t edudma_read(struct file *file, char __user *buf, size_t count,
-		    loff_t *ppos)
-{
-	struct edudma_file *efile = file->private_data;
-	size_t want = count / sizeof(struct edudma_completion);
-	struct edudma_completion *recs;
-	struct edudma_req *req, *tmp;
-	LIST_HEAD(reaped);
-	bool gone;
-	ssize_t ret;
-
-	if (!want)
-		return -EINVAL;
-	recs = kcalloc(min_t(size_t, want, EDUDMA_READ_BATCH), sizeof(*recs),
-		       GFP_KERNEL);
-	if (!recs)
-		return -ENOMEM;
-
-	for (;;) {
-		if (!edudma_done_ready(efile, &gone)) {
-			ret = -EAGAIN;
-			if (file->f_flags & O_NONBLOCK)
-				goto out;
-			ret = wait_event_interruptible(efile->wq,
-						       edudma_done_ready(efile, &gone));
-			if (ret)
-				goto out;
-		}
-
-		mutex_lock(&efile->lock);
-		ret = edudma_reap(efile, buf, want, recs, &reaped);
-		mutex_unlock(&efile->lock);
-		if (ret)
-			break;
-		if (gone) {
-			ret = -ENODEV;
-			goto out;
-		}
-		/* Another reader took them first: wait again. */
-	}
-	if (ret > 0)
-		ret *= sizeof(*recs);
-
-	/* One-shot pins go now (edudma_mr_destroy() is safe after removal). */
-	list_for_each_entry_safe(req, tmp, &reaped, node)
-		edudma_req_free(req);
-out:
-	kfree(recs);
-	return ret;
-}
-
-__poll_t edudma_poll(struct file *file, struct poll_table_struct *wait)
-{
-	struct edudma_file *efile = file->private_data;
-	struct edudma_dev *edev = efile->edev;
-	unsigned long flags;
-	__poll_t mask = 0;
-
-	poll_wait(file, &efile->wq, wait);
-	spin_lock_irqsave(&edev->lock, flags);
-	if (!list_empty(&efile->done))
-		mask |= EPOLLIN | EPOLLRDNORM;
-	if (edudma_removed(edev))
-		mask |= EPOLLHUP;
-	spin_unlock_irqrestore(&edev->lock, flags);
-	return mask;
-}
-
-int edudma_ioctl_set_eventfd(struct edudma_file *efile, void __user *uarg)
-{
-	const size_t minsz = offsetofend(struct edudma_eventfd, reserved);
-	struct edudma_dev *edev = efile->edev;
-	struct eventfd_ctx *ctx = NULL, *old;
-	struct edudma_eventfd arg;
-	unsigned long flags;
-	int ret;
-
-	ret = edudma_copy_args(&arg, minsz, uarg);
-	if (ret)
-		return ret;
-	if (arg.flags || arg.reserved)
-		return -EINVAL;
-	if (arg.fd != -1) {
-		if (arg.fd < 0)
-			return -EBADF;
-		ctx = eventfd_ctx_fdget(arg.fd);
-		if (IS_ERR(ctx))
-			return -EBADF;
-	}
-
-	mutex_lock(&efile->lock);
-	spin_lock_irqsave(&edev->lock, flags);
-	old = efile->eventfd;
-	efile->eventfd = ctx;
-	spin_unlock_irqrestore(&edev->lock, flags);
-	mutex_unlock(&efile->lock);
-	if (old)
-		eventfd_ctx_put(old);
-	return 0;
 }
