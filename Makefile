@@ -145,13 +145,23 @@ TEST_INC := -I$(TOP)/tests/common
 tools: $(TOOLS)
 tests: $(GUEST_TESTS)
 
-$(GUEST)/bin/%: tools/%.c $(wildcard tools/*.h) $(LIB_A) $(LIB_HDR)
+# Helpers shared by tests and tools (common/), compiled once.
+COMMON_OBJ := $(patsubst common/%.c,$(BUILD)/common/%.o,$(wildcard common/*.c))
+COMMON_A := $(BUILD)/common/libcommon.a
+COMMON_INC := -I$(TOP)/common
+$(BUILD)/common/%.o: common/%.c $(wildcard common/*.h)
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(CSTD) $(WARN) $(CFLAGS) $(LIB_INC) -o $@ $< $(LIB_A) $(GUEST_LDFLAGS) -lpthread
+	$(Q)$(CC) $(CSTD) $(WARN) $(CFLAGS) $(COMMON_INC) -c -o $@ $<
+$(COMMON_A): $(COMMON_OBJ)
+	$(Q)rm -f $@ && $(AR) rcs $@ $(COMMON_OBJ)
 
-$(GUEST)/tests/%: tests/guest/%.c $(LIB_A) $(LIB_HDR) $(wildcard tests/common/*.h)
+$(GUEST)/bin/%: tools/%.c $(wildcard tools/*.h) $(LIB_A) $(LIB_HDR) $(COMMON_A)
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(CSTD) $(WARN) $(CFLAGS) $(LIB_INC) $(TEST_INC) -o $@ $< $(LIB_A) $(GUEST_LDFLAGS) -lpthread
+	$(Q)$(CC) $(CSTD) $(WARN) $(CFLAGS) $(LIB_INC) $(COMMON_INC) -o $@ $< $(LIB_A) $(COMMON_A) $(GUEST_LDFLAGS) -lpthread
+
+$(GUEST)/tests/%: tests/guest/%.c $(LIB_A) $(LIB_HDR) $(wildcard tests/common/*.h) $(COMMON_A)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CSTD) $(WARN) $(CFLAGS) $(LIB_INC) $(TEST_INC) $(COMMON_INC) -o $@ $< $(LIB_A) $(COMMON_A) $(GUEST_LDFLAGS) -lpthread
 
 # ---- the guest image --------------------------------------------------------
 guest: $(GUEST)/initramfs.cpio.gz

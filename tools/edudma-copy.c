@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include <edudma.h>
+#include "edudma_rand.h"
 
 #define MAX_DEVS 64
 
@@ -25,14 +26,9 @@ static double now(void)
 
 static void fill(unsigned char *p, size_t n, unsigned int seed)
 {
-	unsigned long long x = 0x9e3779b97f4a7c15ULL ^ seed;
+	uint64_t state = seed;
 
-	for (size_t i = 0; i < n; i++) {
-		x ^= x << 13;
-		x ^= x >> 7;
-		x ^= x << 17;
-		p[i] = (unsigned char)x;
-	}
+	ed_rand_fill(&state, p, n);
 }
 
 static void usage(FILE *f)

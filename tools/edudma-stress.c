@@ -48,6 +48,7 @@
 #include <unistd.h>
 
 #include <edudma.h>
+#include "edudma_rand.h"
 
 #define MAX_DEVS	64
 #define MAX_THREADS	256
@@ -89,25 +90,11 @@ static struct {
 	.verify = 1,
 };
 
-/* ---- a seeded PRNG (splitmix64) --------------------------------------------- */
+/* ---- the seeded generator (common/edudma_rand.h) ---------------------------- */
 
-static uint64_t mix64(uint64_t z)
-{
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-static uint64_t rnd(uint64_t *s)
-{
-	return mix64(*s += 0x9e3779b97f4a7c15ULL);
-}
-
-/* [lo, hi], both included */
-static uint64_t rnd_range(uint64_t *s, uint64_t lo, uint64_t hi)
-{
-	return hi <= lo ? lo : lo + rnd(s) % (hi - lo + 1);
-}
+#define rnd(s)			ed_rand(s)
+#define rnd_range(s, lo, hi)	ed_rand_range(s, lo, hi)
+#define mix64(z)		ed_mix64(z)
 
 /* 1 with probability 1/n */
 static int one_in(uint64_t *s, unsigned int n)

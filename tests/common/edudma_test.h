@@ -34,6 +34,7 @@
 
 #include <linux/edudma.h>
 
+#include "edudma_rand.h"
 #include "tap.h"
 #include "lab.h"
 
@@ -41,24 +42,20 @@
 #define ET_MAX_XFER	4095U		/* usable bytes of the device buffer */
 #define ET_PARAM_DIR	"/sys/module/edudma/parameters"
 
-/* ---- seeded PRNG (splitmix64) ------------------------------------------- */
+/* ---- the seeded generator of this test (common/edudma_rand.h) ---------- */
 
 static uint64_t et_seed_value;
 static uint64_t et_rng;
 
 static inline uint64_t et_rand(void)
 {
-	uint64_t z = (et_rng += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
+	return ed_rand(&et_rng);
 }
 
 /* A number in [lo, hi], both included. */
 static inline uint64_t et_range(uint64_t lo, uint64_t hi)
 {
-	return lo + et_rand() % (hi - lo + 1);
+	return ed_rand_range(&et_rng, lo, hi);
 }
 
 /*
@@ -82,19 +79,10 @@ static inline void et_seed_init(void)
 		 et_seed_value, et_seed_value);
 }
 
-/* Fills buf with bytes of the PRNG. */
+/* Fills buf with bytes of the generator. */
 static inline void et_fill(void *buf, size_t len)
 {
-	unsigned char *p = buf;
-	uint64_t v = 0;
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		if (!(i & 7))
-			v = et_rand();
-		p[i] = (unsigned char)v;
-		v >>= 8;
-	}
+	ed_rand_fill(&et_rng, buf, len);
 }
 
 /* Offset of the first byte that differs, or -1 when equal. */
@@ -757,19 +745,15 @@ static inline int et_copy_rounds(int fd, int rounds, size_t maxlen,
 		et_dereg(fd, ha);
 		goto out;
 	}
-	for (size_t i = 0; i < size; i++) {
-		s = s * 6364136223846793005ULL + 1442695040888963407ULL;
-		a[i] = s >> 56;
-		b[i] = s >> 48;
-	}
+	ed_rand_fill(&s, a, size);
+	ed_rand_fill(&s, b, size);
 	for (int k = 0; k < rounds && good == k; k++) {
 		size_t len, so, dof;
 		long bad;
 
-		s = s * 6364136223846793005ULL + 1442695040888963407ULL;
-		len = 1 + (s >> 20) % maxlen;
-		so = (s >> 8) % (size - len);
-		dof = (s >> 36) % (size - len);
+		len = ed_rand_range(&s, 1, maxlen);
+		so = ed_rand_range(&s, 0, size - len - 1);
+		dof = ed_rand_range(&s, 0, size - len - 1);
 		memcpy(want, b, size);
 		memcpy(want + dof, a + so, len);
 		e = et_copy(fd, ha, so, hb, dof, len);

@@ -36,8 +36,7 @@ static void *work(void *arg)
 		uint32_t n, got;
 		int e;
 
-		s = s * 6364136223846793005ULL + 1442695040888963407ULL;
-		n = (uint32_t)(s >> 33) % 21;
+		n = (uint32_t)ed_rand_range(&s, 0, 20);
 		e = et_factorial(w->fd, n, &got);
 		if (e) {
 			if (!w->errors++ && !w->wrong)

@@ -55,10 +55,7 @@ static struct {
 /* Pattern byte i of seed s: cheap, regenerable, never all one value. */
 static inline unsigned char pat(uint64_t s, size_t i)
 {
-	uint64_t z = (s + (i >> 3)) * 0x9e3779b97f4a7c15ULL;
-
-	z ^= z >> 29;
-	return (unsigned char)(z >> ((i & 7) * 8));
+	return (unsigned char)(ed_mix64(s + (i >> 3)) >> ((i & 7) * 8));
 }
 
 static void pat_fill(unsigned char *p, size_t len, uint64_t s)

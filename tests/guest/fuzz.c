@@ -183,11 +183,7 @@ struct ctx {
 
 static uint64_t rnd(struct ctx *c)
 {
-	uint64_t z = (c->rng += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
+	return ed_rand(&c->rng);
 }
 
 static uint64_t rng_in(struct ctx *c, uint64_t lo, uint64_t hi)
@@ -212,7 +208,7 @@ static int ctx_init(struct ctx *c, int id)
 	if (base == MAP_FAILED)
 		return -1;
 	c->id = id;
-	c->rng = et_seed_value ^ (0x9e3779b97f4a7c15ULL * (uint64_t)(id + 1));
+	c->rng = ed_mix64(et_seed_value + (uint64_t)id);	/* one stream each */
 	c->mem = base + ET_PAGE;
 	c->ro = c->mem + MEM_SIZE + ET_PAGE;
 	c->none = c->ro + 2 * ET_PAGE;

@@ -47,11 +47,8 @@ static void *steady_copies(void *arg)
 	uint32_t ha, hb;
 	int e;
 
-	for (size_t i = 0; i < size; i++) {
-		s = s * 6364136223846793005ULL + 1442695040888963407ULL;
-		a[i] = s >> 56;
-		b[i] = s >> 48;
-	}
+	ed_rand_fill(&s, a, size);
+	ed_rand_fill(&s, b, size);
 	if (et_reg_rw(fd0, a, size, &ha) || et_reg_rw(fd0, b, size, &hb)) {
 		st->errors++;
 		snprintf(st->first, sizeof(st->first), "REG_MR: %s", strerror(errno));
@@ -61,10 +58,9 @@ static void *steady_copies(void *arg)
 		size_t len, so, dof;
 		long bad;
 
-		s = s * 6364136223846793005ULL + 1442695040888963407ULL;
-		len = 1 + (s >> 20) % (8 * KiB);
-		so = (s >> 8) % (size - len);
-		dof = (s >> 36) % (size - len);
+		len = ed_rand_range(&s, 1, 8 * KiB);
+		so = ed_rand_range(&s, 0, size - len - 1);
+		dof = ed_rand_range(&s, 0, size - len - 1);
 		memcpy(want, b, size);
 		memcpy(want + dof, a + so, len);
 		e = et_copy(fd0, ha, so, hb, dof, len);
