@@ -140,7 +140,9 @@ uninstall:
 TOOLS := $(patsubst tools/%.c,$(GUEST)/bin/%,$(wildcard tools/*.c))
 GUEST_TESTS := $(patsubst tests/guest/%.c,$(GUEST)/tests/%,$(wildcard tests/guest/*.c))
 GUEST_SCRIPTS := $(wildcard tests/guest/*.sh)
-TEST_INC := -I$(TOP)/tests/common
+# edudma_bench.h (the benchmark floor, not uAPI) is in driver/, as the
+# kernel's selftests include mm/gup_test.h.
+TEST_INC := -I$(TOP)/tests/common -I$(TOP)/driver
 
 tools: $(TOOLS)
 tests: $(GUEST_TESTS)

@@ -24,6 +24,7 @@
 #include <linux/edudma.h>
 
 #include "bench-common.h"
+#include "edudma_bench.h"	/* the floor, on debugfs: driver/edudma_bench.h */
 
 /* ---- registration --------------------------------------------------------- */
 
@@ -37,6 +38,16 @@ struct reg_ctx {
 	long pages;
 };
 
+/* The floor's debugfs file, opened once. */
+static int floor_file(void)
+{
+	static int bfd = -1;
+
+	if (bfd < 0)
+		bfd = open(EDUDMA_BENCH_FILE, O_RDWR | O_CLOEXEC);
+	return bfd;
+}
+
 static int op_floor(void *p)
 {
 	struct reg_ctx *c = p;
@@ -47,7 +58,7 @@ static int op_floor(void *p)
 		.length = c->len,
 	};
 
-	if (ioctl(c->fd, EDUDMA_BENCH_PIN, &bp))
+	if (ioctl(floor_file(), EDUDMA_BENCH_PIN, &bp))
 		return -errno;
 	c->pages = (long)bp.nr_pages;
 	return 0;

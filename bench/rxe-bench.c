@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "bench-common.h"
+#include "edudma_bench.h"	/* the floor, on debugfs: driver/edudma_bench.h */
 
 struct rxe_ctx {
 	struct ibv_pd *pd;
@@ -51,18 +52,7 @@ static int op_floor(void *p)
 
 static void open_floor(void)
 {
-	DIR *d = opendir("/dev");
-	struct dirent *e;
-	char path[300];
-
-	while (d && (e = readdir(d)))
-		if (!strncmp(e->d_name, "edudma", 6)) {
-			snprintf(path, sizeof(path), "/dev/%s", e->d_name);
-			floor_fd = open(path, O_RDWR);
-			break;
-		}
-	if (d)
-		closedir(d);
+	floor_fd = open(EDUDMA_BENCH_FILE, O_RDWR | O_CLOEXEC);
 }
 
 int main(void)

@@ -219,7 +219,7 @@ static inline int edudma_span(u32 access, u64 addr, u64 length,
 /*
  * The max_pinned_mb budget in pages, counted as edudma_span() counts them
  * (every page a range touches): a file's registrations together, one
- * one-shot side, one EDUDMA_BENCH_PIN.
+ * one-shot side, one EDUDMA_BENCH_PIN (edudma_bench.h).
  */
 static inline u64 edudma_pin_budget(void)
 {
@@ -292,7 +292,8 @@ int edudma_ioctl_factorial(struct edudma_dev *edev, void __user *uarg);
 void edudma_factorial_irq(struct edudma_dev *edev);
 
 /* edudma_bench.c */
-int edudma_ioctl_bench_pin(void __user *uarg);
+void edudma_bench_init(void);
+void edudma_bench_exit(void);
 
 /* edudma_stats.c */
 extern const struct attribute_group *edudma_groups[];

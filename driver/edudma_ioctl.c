@@ -28,7 +28,6 @@ static int edudma_ioctl_get_info(struct edudma_dev *edev, void __user *uarg)
 	info.api_version = EDUDMA_API_VERSION;
 	info.ident = edev->ident;
 	info.liveness = edev->liveness;
-	info.caps |= EDUDMA_CAP_LIVE;	/* probe fails otherwise */
 	if (device_iommu_mapped(&edev->pdev->dev))
 		info.caps |= EDUDMA_CAP_IOMMU;
 	info.irq_mode = edev->irq_mode;
@@ -86,9 +85,6 @@ long edudma_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		break;
 	case EDUDMA_GET_STATS:
 		ret = edudma_ioctl_get_stats(edev, uarg);
-		break;
-	case EDUDMA_BENCH_PIN:
-		ret = edudma_ioctl_bench_pin(uarg);
 		break;
 	default:
 		ret = -ENOTTY;

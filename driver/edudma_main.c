@@ -175,13 +175,17 @@ static int __init edudma_init(void)
 	if (ret)
 		return ret;
 	ret = pci_register_driver(&edudma_pci_driver);
-	if (ret)
+	if (ret) {
 		edudma_cdev_exit();
-	return ret;
+		return ret;
+	}
+	edudma_bench_init();
+	return 0;
 }
 
 static void __exit edudma_exit(void)
 {
+	edudma_bench_exit();
 	pci_unregister_driver(&edudma_pci_driver);
 	edudma_cdev_exit();
 }

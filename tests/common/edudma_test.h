@@ -34,6 +34,8 @@
 
 #include <linux/edudma.h>
 
+#include "edudma_bench.h"
+
 #include "edudma_rand.h"
 #include "tap.h"
 #include "lab.h"
@@ -406,15 +408,28 @@ static inline uint64_t et_pfn(const void *addr)
 	return e & ((1ULL << 55) - 1);
 }
 
-static inline int et_bench_pin(int fd, const void *addr, uint64_t len,
-			       uint32_t flags)
+/* The benchmark floor's debugfs file (edudma_bench.h); -1 with errno. */
+static inline int et_bench_open(void)
+{
+	static int bfd = -1;
+
+	if (bfd < 0)
+		bfd = open(EDUDMA_BENCH_FILE, O_RDWR | O_CLOEXEC);
+	return bfd;
+}
+
+/* EDUDMA_BENCH_PIN; 0 or the errno (of the open, when that failed). */
+static inline int et_bench_pin(const void *addr, uint64_t len, uint32_t flags)
 {
 	struct edudma_bench_pin b = {
 		.argsz = sizeof(b), .flags = flags,
 		.addr = (uintptr_t)addr, .length = len,
 	};
+	int bfd = et_bench_open();
 
-	return et_ret(ioctl(fd, EDUDMA_BENCH_PIN, &b));
+	if (bfd < 0)
+		return errno;
+	return et_ret(ioctl(bfd, EDUDMA_BENCH_PIN, &b));
 }
 
 /*

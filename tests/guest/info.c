@@ -12,6 +12,8 @@
 
 #include <linux/edudma.h>
 
+#include "edudma_bench.h"
+
 #include "tap.h"
 #include "lab.h"
 
@@ -28,7 +30,7 @@ static void check_device(const char *path)
 
 	fd = open(path, O_RDWR);
 	if (!tap_ok(fd >= 0, "%s: open", path)) {
-		for (int i = 0; i < 11; i++)
+		for (int i = 0; i < 13; i++)
 			tap_ok(0, "%s: skipped, open failed", path);
 		return;
 	}
@@ -36,8 +38,10 @@ static void check_device(const char *path)
 	ret = ioctl(fd, EDUDMA_GET_INFO, &info);
 	tap_ok(ret == 0, "%s: GET_INFO succeeds (%s)", path,
 	       ret ? tap_errname(errno) : "ok");
-	tap_ok(info.ident == 0x010000ed && (info.caps & EDUDMA_CAP_LIVE),
-	       "%s: ident 0x%08x and liveness check passed", path, info.ident);
+	tap_ok(info.ident == 0x010000ed && !(info.caps & ~EDUDMA_CAP_IOMMU) &&
+	       info.api_version == 2,
+	       "%s: ident 0x%08x, API 2, no caps bit but EDUDMA_CAP_IOMMU", path,
+	       info.ident);
 	tap_ok(info.bar_size == 1 << 20 && info.dma_window == 0x40000 &&
 	       info.dma_window_size == 4096 && info.max_transfer == 4095,
 	       "%s: BAR %llu bytes, window 0x%llx+%u, max transfer %u", path,
@@ -77,6 +81,20 @@ static void check_device(const char *path)
 	ret = ioctl(fd, _IO(EDUDMA_TYPE, 0x3f), &info);
 	tap_ok(ret < 0 && errno == ENOTTY, "%s: unknown ioctl -> ENOTTY (%s)",
 	       path, tap_errname(ret ? errno : 0));
+
+	/* API 2: type 0xB9; API 1's 'E' numbers and BENCH_PIN are gone */
+	ret = ioctl(fd, _IO('E', 0x40), &info);
+	tap_ok(ret < 0 && errno == ENOTTY,
+	       "%s: API 1's GET_INFO number ('E', 0x40) -> ENOTTY (%s)", path,
+	       tap_errname(ret ? errno : 0));
+	{
+		struct edudma_bench_pin bp = { .argsz = sizeof(bp) };
+
+		ret = ioctl(fd, EDUDMA_BENCH_PIN, &bp);
+		tap_ok(ret < 0 && errno == ENOTTY,
+		       "%s: BENCH_PIN on the device file -> ENOTTY, it lives in debugfs (%s)",
+		       path, tap_errname(ret ? errno : 0));
+	}
 	close(fd);
 }
 
@@ -87,7 +105,7 @@ int main(void)
 
 	if (n <= 0)
 		tap_skip_all("no /dev/edudma* device in this guest");
-	tap_plan(1 + n * 12);
+	tap_plan(1 + n * 14);
 	tap_ok(n == lab_edu_pci_devices(),
 	       "one /dev/edudmaN per edu PCI device (%d nodes, %d devices)",
 	       n, lab_edu_pci_devices());

@@ -193,7 +193,7 @@ static void case_bench(void)
 		tap_ok(0, "BENCH_PIN: set-up failed");
 		return;
 	}
-	e = et_bench_pin(fd, m, len, EDUDMA_ACCESS_DEV_READ);
+	e = et_bench_pin(m, len, EDUDMA_ACCESS_DEV_READ);
 	own = own_pages(m, RO_THEN_RW, &w);
 	tap_ok(!e && own == w,
 	       "BENCH_PIN DEV_READ over [read-only][16 writable pages never written]: %s, %d of %d writable pages pinned for writing",

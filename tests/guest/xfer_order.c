@@ -176,8 +176,8 @@ static void budget_cases(void)
 	       "max_pinned_mb=1: a one-shot side of an unaligned MiB -> ENOSPC (%s), of an aligned MiB -> accepted (%s)",
 	       et_errno_name(e_os_un), et_errno_name(e_os_al));
 
-	e_b_un = et_bench_pin(fd, m + 1, mib, EDUDMA_ACCESS_DEV_READ);
-	e_b_al = et_bench_pin(fd, m, mib, EDUDMA_ACCESS_DEV_READ);
+	e_b_un = et_bench_pin(m + 1, mib, EDUDMA_ACCESS_DEV_READ);
+	e_b_al = et_bench_pin(m, mib, EDUDMA_ACCESS_DEV_READ);
 	tap_ok(e_b_un == ENOSPC && !e_b_al,
 	       "max_pinned_mb=1: BENCH_PIN of an unaligned MiB -> ENOSPC (%s), of an aligned MiB -> success (%s)",
 	       et_errno_name(e_b_un), et_errno_name(e_b_al));
@@ -246,7 +246,7 @@ static void top_cases(void)
 	int e1, e2, e3, f1, f2, f3;
 
 	e1 = et_reg(fd, (void *)(uintptr_t)TOP_PAGE, PG, EDUDMA_ACCESS_DEV_READ, &r);
-	e2 = et_bench_pin(fd, (void *)(uintptr_t)TOP_PAGE, PG, EDUDMA_ACCESS_DEV_READ);
+	e2 = et_bench_pin((void *)(uintptr_t)TOP_PAGE, PG, EDUDMA_ACCESS_DEV_READ);
 	{
 		struct edudma_xfer x = copy(SP, 0, TOP_PAGE, h_wr, 0, PG);
 
@@ -257,7 +257,7 @@ static void top_cases(void)
 	       et_errno_name(e1), et_errno_name(e2), et_errno_name(e3));
 
 	f1 = et_reg(fd, (void *)(uintptr_t)TOP_PAGE, PG - 1, EDUDMA_ACCESS_DEV_READ, &r);
-	f2 = et_bench_pin(fd, (void *)(uintptr_t)TOP_PAGE, PG - 1, EDUDMA_ACCESS_DEV_READ);
+	f2 = et_bench_pin((void *)(uintptr_t)TOP_PAGE, PG - 1, EDUDMA_ACCESS_DEV_READ);
 	{
 		struct edudma_xfer x = copy(SP, 0, TOP_PAGE, h_wr, 0, PG - 1);
 

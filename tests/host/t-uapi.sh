@@ -24,7 +24,7 @@ awk '
 nstructs=$(wc -l < "$tmp/structs")
 
 echo "TAP version 13"
-echo "1..$((5 + nstructs))"
+echo "1..$((6 + nstructs))"
 
 cc_flags=(-std=c11 -Wall -Wextra -Werror -pedantic -I"$top/include/uapi")
 printf '#include <linux/edudma.h>\n' > "$tmp/alone.c"
@@ -73,6 +73,16 @@ while read -r name first last; do
 	ok $? "struct $name: ${size:-unknown} bytes (a multiple of 8), alignment ${align:-?}, no implicit padding"
 	[ -z "$pads" ] || printf '%s\n' "$pads" | sed 's/^/#   /'
 done < "$tmp/structs"
+
+# The benchmark floor's header (not uAPI, driver/edudma_bench.h) is held to
+# the same rules: it stands alone, its struct has no padding.
+printf '#include <stdio.h>\n#include "edudma_bench.h"\nint main(void) { printf("%%zu\\n", sizeof(struct edudma_bench_pin)); return 0; }\n' \
+	> "$tmp/bench.c"
+gcc -std=c11 -Wall -Wextra -Werror -pedantic -Wpadded -I"$top/driver" \
+	-o "$tmp/bench" "$tmp/bench.c" 2> "$tmp/bench.err" &&
+	[ "$("$tmp/bench")" = 32 ]
+ok $? "driver/edudma_bench.h compiles alone with -Wpadded, struct edudma_bench_pin is 32 bytes"
+show "$tmp/bench.err"
 
 # The check itself: a struct with a hole must be caught.
 cat > "$tmp/bad.c" <<'EOF'

@@ -6,8 +6,9 @@
  * the tests; all three compile this very file.
  *
  * Conventions (the VFIO way, see Documentation/uapi.md):
- *  - every ioctl is _IO(EDUDMA_TYPE, EDUDMA_BASE + n) and takes a pointer to
- *    a struct that starts with __u32 argsz and __u32 flags;
+ *  - every ioctl is _IO(EDUDMA_TYPE, EDUDMA_BASE + n) (0xB9, 0x40 + n) and
+ *    takes a pointer to a struct that starts with __u32 argsz and __u32
+ *    flags;
  *  - userspace sets argsz to sizeof(struct); the driver reads the fields up
  *    to its own idea of the struct's end (minsz) and fails with EINVAL when
  *    argsz < minsz, when flags has a bit it does not know, or when a
@@ -28,13 +29,25 @@
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
-#define EDUDMA_API_VERSION	1
+/*
+ * 2: ioctl type 0xB9, EDUDMA_CAP_LIVE and EDUDMA_IRQ_NONE gone, and the
+ * benchmark floor (BENCH_PIN) moved out of the uAPI to debugfs.
+ */
+#define EDUDMA_API_VERSION	2
 
-#define EDUDMA_TYPE		'E'
+/*
+ * 0xB9: free in the kernel's Documentation/userspace-api/ioctl/
+ * ioctl-number.rst (6.1 and later lists: 0xB8 is mshv and mrvl_cn10k_dpi,
+ * 0xBA liveupdate); 'E', used before, is linux/input.h's (EVIOC*).
+ * Numbers 0x40-0x4f.
+ */
+#define EDUDMA_TYPE		0xB9
 #define EDUDMA_BASE		0x40
 
 /* ------------------------------------------------------------------------
- * EDUDMA_GET_INFO: describe the device behind this file.
+ * EDUDMA_GET_INFO - _IO(EDUDMA_TYPE, EDUDMA_BASE + 0), struct edudma_device_info
+ *
+ * Describes the device behind this file.
  *
  * in:  argsz, flags (must be 0)
  * out: everything else, reserved included (written 0 whatever it held)
@@ -60,19 +73,19 @@ struct edudma_device_info {
 	__u32 reserved;			/* out: 0 */
 };
 
-/* caps */
-#define EDUDMA_CAP_LIVE		(1U << 0)	/* liveness check passed */
+/* caps (bit 0 is never set: it said "liveness check passed" in API 1) */
 #define EDUDMA_CAP_IOMMU	(1U << 1)	/* DMA goes through an IOMMU */
 
 /* irq_mode */
-#define EDUDMA_IRQ_NONE		0
 #define EDUDMA_IRQ_MSI		1
 #define EDUDMA_IRQ_INTX		2
 
 #define EDUDMA_GET_INFO		_IO(EDUDMA_TYPE, EDUDMA_BASE + 0)
 
 /* ------------------------------------------------------------------------
- * EDUDMA_REG_MR: register user memory (RDMA's reg_mr, VFIO's MAP_DMA).
+ * EDUDMA_REG_MR - _IO(EDUDMA_TYPE, EDUDMA_BASE + 1), struct edudma_reg_mr
+ *
+ * Registers user memory (RDMA's reg_mr, VFIO's MAP_DMA).
  *
  * Pins [addr, addr + length) long-term, charges it to RLIMIT_MEMLOCK,
  * builds a scatterlist and maps it for the device.  Any alignment; the
@@ -111,13 +124,17 @@ struct edudma_reg_mr {
 #define EDUDMA_REG_MR		_IO(EDUDMA_TYPE, EDUDMA_BASE + 1)
 
 /* ------------------------------------------------------------------------
- * EDUDMA_DEREG_MR: unmap, unpin (dirtying pages the device could write)
- * and return the memlock charge.
+ * EDUDMA_DEREG_MR - _IO(EDUDMA_TYPE, EDUDMA_BASE + 2), struct edudma_dereg_mr
+ *
+ * Unmaps, unpins (dirtying pages the device could write) and returns the
+ * memlock charge.
  *
  * in:  argsz, flags (0), handle
- * errors: EINVAL, ENOENT (no such handle on this file),
+ * errors: EFAULT (bad pointer), EINVAL (argsz, flags, reserved),
+ *         ENOENT (no such handle on this file),
  *         EBUSY (transfers on the region are queued or running; once they
- *         have finished the region may go, their records still unread)
+ *         have finished the region may go, their records still unread),
+ *         ENODEV (removed)
  */
 struct edudma_dereg_mr {
 	__u32 argsz;
@@ -129,7 +146,9 @@ struct edudma_dereg_mr {
 #define EDUDMA_DEREG_MR		_IO(EDUDMA_TYPE, EDUDMA_BASE + 2)
 
 /* ------------------------------------------------------------------------
- * EDUDMA_XFER: move data through the device.
+ * EDUDMA_XFER - _IO(EDUDMA_TYPE, EDUDMA_BASE + 3), struct edudma_xfer
+ *
+ * Moves data through the device.
  *
  * op EDUDMA_OP_TO_DEV:   memory (src) -> device buffer [dev_offset, +length)
  * op EDUDMA_OP_FROM_DEV: device buffer [dev_offset, +length) -> memory (dst)
@@ -208,9 +227,12 @@ struct edudma_completion {
 };
 
 /* ------------------------------------------------------------------------
- * EDUDMA_SET_EVENTFD: signal an eventfd (+1) for every completion posted.
+ * EDUDMA_SET_EVENTFD - _IO(EDUDMA_TYPE, EDUDMA_BASE + 4), struct edudma_eventfd
+ *
+ * Signals an eventfd (+1) for every completion posted.
  * in: argsz, flags (0), fd (an eventfd, or -1 to detach)
- * errors: EINVAL, EBADF (not an eventfd)
+ * errors: EFAULT (bad pointer), EINVAL (argsz, flags, reserved),
+ *         EBADF (not an eventfd), ENODEV (removed)
  */
 struct edudma_eventfd {
 	__u32 argsz;
@@ -222,7 +244,9 @@ struct edudma_eventfd {
 #define EDUDMA_SET_EVENTFD	_IO(EDUDMA_TYPE, EDUDMA_BASE + 4)
 
 /* ------------------------------------------------------------------------
- * EDUDMA_FACTORIAL: the device computes n! (modulo 2^32), completed by
+ * EDUDMA_FACTORIAL - _IO(EDUDMA_TYPE, EDUDMA_BASE + 5), struct edudma_factorial
+ *
+ * The device computes n! (modulo 2^32), completed by
  * interrupt.  A caught signal does not interrupt it (it ends within
  * timeout_ms); a fatal one ends the process.
  * in: argsz, flags (0), n;  out: result
@@ -238,9 +262,12 @@ struct edudma_factorial {
 #define EDUDMA_FACTORIAL	_IO(EDUDMA_TYPE, EDUDMA_BASE + 5)
 
 /* ------------------------------------------------------------------------
- * EDUDMA_GET_STATS: the device's counters (also in sysfs, under
+ * EDUDMA_GET_STATS - _IO(EDUDMA_TYPE, EDUDMA_BASE + 6), struct edudma_stats
+ *
+ * The device's counters (also in sysfs, under
  * /sys/class/edudma/edudmaN/stats/).
  * in: argsz, flags (0);  out: the rest
+ * errors: EFAULT (bad pointer), EINVAL (argsz, flags), ENODEV (removed)
  */
 struct edudma_stats {
 	__u32 argsz;
@@ -260,26 +287,5 @@ struct edudma_stats {
 };
 
 #define EDUDMA_GET_STATS	_IO(EDUDMA_TYPE, EDUDMA_BASE + 6)
-
-/* ------------------------------------------------------------------------
- * EDUDMA_BENCH_PIN: benchmarks only, needs CAP_SYS_ADMIN.  Pins
- * [addr, addr + length) exactly as EDUDMA_REG_MR does (same batches, same
- * FOLL_LONGTERM and FOLL_WRITE rule) and unpins it at once, with no
- * accounting, no scatterlist and no DMA mapping: the floor a registration
- * is measured against (in the spirit of the kernel's gup_test).
- * in: argsz, flags (EDUDMA_ACCESS_*, at least one), addr, length
- * out: nr_pages
- * errors: EPERM (not CAP_SYS_ADMIN), EINVAL, EFAULT, ENOMEM, ENODEV,
- *         ENOSPC (more pages than the max_pinned_mb parameter allows)
- */
-struct edudma_bench_pin {
-	__u32 argsz;
-	__u32 flags;
-	__aligned_u64 addr;
-	__aligned_u64 length;
-	__aligned_u64 nr_pages;	/* out */
-};
-
-#define EDUDMA_BENCH_PIN	_IO(EDUDMA_TYPE, EDUDMA_BASE + 7)
 
 #endif /* _UAPI_LINUX_EDUDMA_H */
