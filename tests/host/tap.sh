@@ -16,6 +16,40 @@ ok() {	# STATUS NAME: one case, passed when STATUS is 0
 	fi
 }
 
+# relay_tap PREFIX LINE: one line of a guest program's TAP stream, relayed
+# as this script's own: a result is renumbered and named "PREFIX: ...", the
+# plan goes to relay_plan (a skip-all's reason to relay_skip), results are
+# counted in relay_run, a diagnostic is passed on, anything else becomes
+# one.  relay_reset before each stream.
+relay_reset() { relay_run=0 relay_plan='' relay_skip=''; }
+relay_reset
+relay_tap() {
+	local prefix=$1 line=${2%$'\r'} pre rest
+	case $line in
+	"ok "*|"not ok "*)
+		relay_run=$((relay_run + 1))
+		pre=ok
+		case $line in "not ok "*) pre="not ok" ;; esac
+		rest=${line#"$pre "}
+		rest=${rest#* }
+		n=$((n + 1))
+		[ "$pre" = ok ] || failures=$((failures + 1))
+		echo "$pre $n $prefix: $rest" ;;
+	"1..0"*"SKIP"*) relay_plan=0; relay_skip=${line#*SKIP } ;;
+	"1.."*) relay_plan=${line#1..} ;;
+	"TAP version"*) ;;
+	"#"*) echo "$line" ;;
+	*) echo "# $line" ;;
+	esac
+}
+
+# relay_complete LABEL: one case, passed when the relayed stream ran every
+# case it planned (and planned some).
+relay_complete() {
+	[ -n "$relay_plan" ] && [ "$relay_plan" = "$relay_run" ] && [ "$relay_plan" != 0 ]
+	ok $? "$1: the guest ran all its planned cases (plan ${relay_plan:-none}, ran $relay_run${relay_skip:+, skipped: $relay_skip})"
+}
+
 # boot_checks LABEL REPORT KLOG: the runner's four per-boot checks (guest ran
 # to the end, pin counters balanced, rmmod 0, kernel log clean: tests/run
 # --check-report) as cases of this script, named "LABEL: ...".  Returns
