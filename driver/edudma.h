@@ -248,7 +248,7 @@ int edudma_copy_args(void *karg, size_t minsz, void __user *uarg);
 int edudma_irq_setup(struct edudma_dev *edev);
 void edudma_irq_teardown(struct edudma_dev *edev);
 
-/* edudma_pin.c */
+/* edudma_mr.c */
 int edudma_pin_pages(u64 addr, unsigned long npages, u32 access,
 		     struct page **pages);
 struct edudma_mr *edudma_mr_create(struct edudma_dev *edev, u64 addr,

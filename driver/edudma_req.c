@@ -5,7 +5,7 @@
  * synchronous one, waits; the engine runs it and ends it
  * (edudma_req_end()); it is freed by the waiter, by read() of its record
  * (edudma_completion.c) or by close (edudma_req_drain_file()).  Removal
- * unmaps its one-shot sides with every other mapping (edudma_pin.c).
+ * unmaps its one-shot sides with every other mapping (edudma_mr.c).
  */
 #include <linux/eventfd.h>
 #include <linux/sched/signal.h>

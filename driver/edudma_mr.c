@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * edudma: long-term pinning of user memory, RLIMIT_MEMLOCK accounting,
- * scatterlists and DMA mapping (after ib_umem_get() and
- * vfio_pin_pages_remote(), see Documentation/design.md).
+ * edudma: pinned, mapped user memory (struct edudma_mr), a registration's
+ * or a one-shot side's, its whole life: long-term pinning, RLIMIT_MEMLOCK
+ * accounting, scatterlists and DMA mapping (after ib_umem_get() and
+ * vfio_pin_pages_remote(), see Documentation/design.md), the device's list
+ * of mappings that removal unmaps, and destroy.
  */
 #include <linux/dma-map-ops.h>
 #include <linux/dma-mapping.h>
