@@ -57,10 +57,14 @@ struct edudma_device_info {
 	__u32 argsz;
 	__u32 flags;
 	__u32 api_version;	/* EDUDMA_API_VERSION of the driver */
-	__u32 caps;		/* EDUDMA_CAP_* */
+	__u32 caps;
+	/* bit 0 is never set: it said "liveness check passed" in API 1 */
+#define EDUDMA_CAP_IOMMU	(1U << 1)	/* DMA goes through an IOMMU */
 	__u32 ident;		/* identification register (0x010000ed) */
 	__u32 liveness;		/* ~value read back from the liveness check */
-	__u32 irq_mode;		/* EDUDMA_IRQ_* */
+	__u32 irq_mode;
+#define EDUDMA_IRQ_MSI		1
+#define EDUDMA_IRQ_INTX		2
 	__u32 pci_domain;
 	__u32 pci_bus;		/* bus number */
 	__u32 pci_devfn;	/* PCI_SLOT() << 3 | PCI_FUNC() */
@@ -72,13 +76,6 @@ struct edudma_device_info {
 	__u32 minor;			/* N of /dev/edudmaN */
 	__u32 reserved;			/* out: 0 */
 };
-
-/* caps (bit 0 is never set: it said "liveness check passed" in API 1) */
-#define EDUDMA_CAP_IOMMU	(1U << 1)	/* DMA goes through an IOMMU */
-
-/* irq_mode */
-#define EDUDMA_IRQ_MSI		1
-#define EDUDMA_IRQ_INTX		2
 
 #define EDUDMA_GET_INFO		_IO(EDUDMA_TYPE, EDUDMA_BASE + 0)
 
@@ -109,17 +106,16 @@ struct edudma_device_info {
  */
 struct edudma_reg_mr {
 	__u32 argsz;
-	__u32 flags;		/* EDUDMA_ACCESS_* */
+	__u32 flags;
+#define EDUDMA_ACCESS_DEV_READ	(1U << 0)	/* the device reads the memory */
+#define EDUDMA_ACCESS_DEV_WRITE	(1U << 1)	/* the device writes the memory */
+#define EDUDMA_ACCESS_MASK	(EDUDMA_ACCESS_DEV_READ | EDUDMA_ACCESS_DEV_WRITE)
 	__aligned_u64 addr;	/* user virtual address */
 	__aligned_u64 length;	/* bytes, > 0 */
 	__u32 handle;		/* out */
 	__u32 nr_segments;	/* out */
 	__aligned_u64 nr_pages;	/* out */
 };
-
-#define EDUDMA_ACCESS_DEV_READ	(1U << 0)	/* the device reads the memory */
-#define EDUDMA_ACCESS_DEV_WRITE	(1U << 1)	/* the device writes the memory */
-#define EDUDMA_ACCESS_MASK	(EDUDMA_ACCESS_DEV_READ | EDUDMA_ACCESS_DEV_WRITE)
 
 #define EDUDMA_REG_MR		_IO(EDUDMA_TYPE, EDUDMA_BASE + 1)
 
@@ -189,8 +185,16 @@ struct edudma_dereg_mr {
  */
 struct edudma_xfer {
 	__u32 argsz;
-	__u32 flags;		/* EDUDMA_XFER_* */
-	__u32 op;		/* EDUDMA_OP_* */
+	__u32 flags;
+#define EDUDMA_XFER_ASYNC	(1U << 0)
+#define EDUDMA_XFER_SRC_PTR	(1U << 1)
+#define EDUDMA_XFER_DST_PTR	(1U << 2)
+#define EDUDMA_XFER_MASK	(EDUDMA_XFER_ASYNC | EDUDMA_XFER_SRC_PTR | \
+				 EDUDMA_XFER_DST_PTR)
+	__u32 op;
+#define EDUDMA_OP_TO_DEV	1
+#define EDUDMA_OP_FROM_DEV	2
+#define EDUDMA_OP_COPY		3
 	__u32 dev_offset;	/* TO_DEV, FROM_DEV: offset in device buffer */
 	__aligned_u64 length;
 	__aligned_u64 cookie;	/* ASYNC: returned in the completion */
@@ -199,16 +203,6 @@ struct edudma_xfer {
 	__aligned_u64 src;	/* offset in src_handle, or address (SRC_PTR) */
 	__aligned_u64 dst;	/* offset in dst_handle, or address (DST_PTR) */
 };
-
-#define EDUDMA_OP_TO_DEV	1
-#define EDUDMA_OP_FROM_DEV	2
-#define EDUDMA_OP_COPY		3
-
-#define EDUDMA_XFER_ASYNC	(1U << 0)
-#define EDUDMA_XFER_SRC_PTR	(1U << 1)
-#define EDUDMA_XFER_DST_PTR	(1U << 2)
-#define EDUDMA_XFER_MASK	(EDUDMA_XFER_ASYNC | EDUDMA_XFER_SRC_PTR | \
-				 EDUDMA_XFER_DST_PTR)
 
 #define EDUDMA_XFER		_IO(EDUDMA_TYPE, EDUDMA_BASE + 3)
 
