@@ -198,10 +198,8 @@ int main(void)
 {
 	long long base;
 
+	fd = et_open_or_skip();
 	tap_plan(7);
-	fd = et_open(0, 0);
-	if (fd < 0)
-		tap_skip_all("no /dev/edudma0");
 	base = et_pins();
 	sigstop_case();		/* 2 */
 	factorial_case();	/* 1 */
