@@ -16,7 +16,6 @@
  * Output: "@json {...}" lines (bench-common.h) plus human-readable notes.
  */
 #include <fcntl.h>
-#include <linux/vfio.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -24,236 +23,9 @@
 #include <linux/edudma.h>
 
 #include "bench-common.h"
-#include "edudma_bench.h"	/* the floor, on debugfs: driver/edudma_bench.h */
+#include "bench-reg.h"
 
-/* ---- registration --------------------------------------------------------- */
-
-static const char *tag;	/* "noiommu": the supplementary profile boot */
-
-struct reg_ctx {
-	int fd;			/* edudma device, or VFIO container */
-	void *addr;
-	size_t len;
-	long segments;
-	long pages;
-};
-
-/* The floor's debugfs file, opened once. */
-static int floor_file(void)
-{
-	static int bfd = -1;
-
-	if (bfd < 0)
-		bfd = open(EDUDMA_BENCH_FILE, O_RDWR | O_CLOEXEC);
-	return bfd;
-}
-
-static int op_floor(void *p)
-{
-	struct reg_ctx *c = p;
-	struct edudma_bench_pin bp = {
-		.argsz = sizeof(bp),
-		.flags = EDUDMA_ACCESS_DEV_READ | EDUDMA_ACCESS_DEV_WRITE,
-		.addr = (uintptr_t)c->addr,
-		.length = c->len,
-	};
-
-	if (ioctl(floor_file(), EDUDMA_BENCH_PIN, &bp))
-		return -errno;
-	c->pages = (long)bp.nr_pages;
-	return 0;
-}
-
-static int op_edudma(void *p)
-{
-	struct reg_ctx *c = p;
-	struct edudma_reg_mr r = {
-		.argsz = sizeof(r),
-		.flags = EDUDMA_ACCESS_DEV_READ | EDUDMA_ACCESS_DEV_WRITE,
-		.addr = (uintptr_t)c->addr,
-		.length = c->len,
-	};
-	struct edudma_dereg_mr d = { .argsz = sizeof(d) };
-
-	if (ioctl(c->fd, EDUDMA_REG_MR, &r))
-		return -errno;
-	c->segments = r.nr_segments;
-	c->pages = (long)r.nr_pages;
-	d.handle = r.handle;
-	if (ioctl(c->fd, EDUDMA_DEREG_MR, &d))
-		return -errno;
-	return 0;
-}
-
-#define VFIO_IOVA 0x10000000ULL	/* 256 MiB: clear of the MSI window */
-
-static int op_vfio(void *p)
-{
-	struct reg_ctx *c = p;
-	size_t len = (c->len + 4095) & ~4095UL;
-	struct vfio_iommu_type1_dma_map m = {
-		.argsz = sizeof(m),
-		.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
-		.vaddr = (uintptr_t)c->addr,
-		.iova = VFIO_IOVA,
-		.size = len,
-	};
-	struct vfio_iommu_type1_dma_unmap u = {
-		.argsz = sizeof(u),
-		.iova = VFIO_IOVA,
-		.size = len,
-	};
-
-	if (ioctl(c->fd, VFIO_IOMMU_MAP_DMA, &m))
-		return -errno;
-	if (ioctl(c->fd, VFIO_IOMMU_UNMAP_DMA, &u))
-		return -errno;
-	return 0;
-}
-
-/* A type1 container holding group N, or -errno with why[] filled. */
-static int vfio_container(int group_nr, char *why, size_t whylen)
-{
-	struct vfio_group_status st = { .argsz = sizeof(st) };
-	char path[64];
-	int container, group;
-
-	container = open("/dev/vfio/vfio", O_RDWR);
-	if (container < 0) {
-		snprintf(why, whylen, "open /dev/vfio/vfio: %s", strerror(errno));
-		return -errno;
-	}
-	if (ioctl(container, VFIO_GET_API_VERSION) != VFIO_API_VERSION ||
-	    ioctl(container, VFIO_CHECK_EXTENSION, VFIO_TYPE1v2_IOMMU) <= 0) {
-		snprintf(why, whylen, "no VFIO type1v2 IOMMU");
-		return -ENODEV;
-	}
-	snprintf(path, sizeof(path), "/dev/vfio/%d", group_nr);
-	group = open(path, O_RDWR);
-	if (group < 0) {
-		snprintf(why, whylen, "open %s: %s", path, strerror(errno));
-		return -errno;
-	}
-	if (ioctl(group, VFIO_GROUP_GET_STATUS, &st) ||
-	    !(st.flags & VFIO_GROUP_FLAGS_VIABLE)) {
-		snprintf(why, whylen, "VFIO group %d not viable", group_nr);
-		return -EBUSY;
-	}
-	if (ioctl(group, VFIO_GROUP_SET_CONTAINER, &container) ||
-	    ioctl(container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU)) {
-		snprintf(why, whylen, "VFIO set container/IOMMU: %s",
-			 strerror(errno));
-		return -errno;
-	}
-	return container;
-}
-
-static int cmd_reg(int vfio_group)
-{
-	struct edudma_dev *dev;
-	unsigned int minor;
-	char vfio_why[160] = "no --vfio-group given";
-	int vfio = -1, ret;
-
-	if (edudma_list_devices(&minor, 1) < 1 || edudma_open(minor, &dev)) {
-		fprintf(stderr, "edudma-bench: no edudma device\n");
-		return 1;
-	}
-	if (vfio_group >= 0)
-		vfio = vfio_container(vfio_group, vfio_why, sizeof(vfio_why));
-	if (vfio < 0)
-		printf("vfio: n/a: %s\n", vfio_why);
-
-	for (int k = 0; k < B_NR; k++) {
-		for (size_t i = 0; i < NR_SIZES; i++) {
-			size_t len = bench_sizes[i];
-			struct buf b;
-			long thp;
-
-			ret = buf_alloc(&b, k, len);
-			if (ret) {
-				printf("%s %zu: cannot allocate: %s\n",
-				       backing_name[k], len, strerror(-ret));
-				json_na("floor", "register+deregister",
-					backing_name[k], len, "allocation failed");
-				continue;
-			}
-			thp = anon_huge_kb();
-			static const struct {
-				const char *name;
-				op_fn fn;
-			} sys[] = {
-				{ "floor", op_floor },
-				{ "edudma", op_edudma },
-				{ "vfio", op_vfio },
-			};
-			/*
-			 * Rounds interleave the systems, so that a slow spell
-			 * of the shared host hits all of them alike; the best
-			 * round of each system is kept.
-			 */
-			struct reg_ctx c[3];
-			double best[3] = { 0 };
-			long bestn[3] = { 0 }, err[3] = { 0 };
-
-			for (size_t s = 0; s < 3; s++)
-				c[s] = (struct reg_ctx){
-					.fd = s == 2 ? vfio : edudma_fd(dev),
-					.addr = b.addr, .len = len,
-					.segments = -1, .pages = -1,
-				};
-			for (int r = 0; r < ROUNDS; r++) {
-				for (size_t s = 0; s < 3; s++) {
-					double secs = 0;
-					long n;
-
-					if (err[s] || (s == 2 && (tag || vfio < 0)))
-						continue;
-					n = run_timed(sys[s].fn, &c[s],
-						      min_ops_for(len), 0.06,
-						      100000, &secs);
-					if (n < 0) {
-						err[s] = n;
-						continue;
-					}
-					if (!bestn[s] || secs / (double)n <
-					    best[s] / (double)bestn[s]) {
-						best[s] = secs;
-						bestn[s] = n;
-					}
-				}
-			}
-			for (size_t s = 0; s < 3; s++) {
-				char name[32];
-
-				if (s == 2 && tag)
-					continue;
-				if (s == 2 && vfio < 0) {
-					json_na("vfio", "register+deregister",
-						backing_name[k], len, vfio_why);
-					continue;
-				}
-				if (err[s]) {
-					printf("%s %s %zu: %s\n", sys[s].name,
-					       backing_name[k], len,
-					       strerror((int)-err[s]));
-					json_na(sys[s].name,
-						"register+deregister",
-						backing_name[k], len,
-						strerror((int)-err[s]));
-					continue;
-				}
-				snprintf(name, sizeof(name), "%s%s%s",
-					 sys[s].name, tag ? "-" : "", tag ? tag : "");
-				json_reg(name, k, len, (unsigned long)bestn[s],
-					 best[s], c[s].segments, c[s].pages, thp);
-			}
-			buf_free(&b);
-		}
-	}
-	edudma_close(dev);
-	return 0;
-}
+const char *bench_tag;	/* "noiommu": the supplementary profile boot */
 
 /* ---- throughput ------------------------------------------------------------ */
 
@@ -275,7 +47,7 @@ static void json_xfer(const char *system, const char *op, const char *backing,
 		  "\"seconds\":%.9f,\"bytes_per_s\":%.1f,\"limit_bytes_per_s\":%.1f,"
 		  "\"utilization\":%.4f,\"utilization_per_device\":%.4f,"
 		  "\"dmas\":%ld,\"api\":\"%s\"",
-		  tag ? "-" : "", tag ? tag : "",
+		  bench_tag ? "-" : "", bench_tag ? bench_tag : "",
 		  op, backing, nd, bytes, ops, secs, bps, limit_bps,
 		  bps / limit_bps, bps / limit_bps, dmas, system);
 }
@@ -567,7 +339,7 @@ static int cmd_xfer4k(void)
 	if (edudma_list_devices(&minor, 1) < 1 || edudma_open(minor, &devs[0]))
 		return 1;
 	ndevs = 1;
-	tag = "noiommu";
+	bench_tag = "noiommu";
 	scatter_4k = 1;
 	ret = striped(1, 10, B_4K);
 	if (ret)
@@ -627,8 +399,8 @@ int main(int argc, char **argv)
 		for (int i = 2; i + 1 < argc; i += 2) {
 			if (!strcmp(argv[i], "--vfio-group"))
 				group = atoi(argv[i + 1]);
-			else if (!strcmp(argv[i], "--tag"))
-				tag = argv[i + 1];
+			else if (!strcmp(argv[i], "--bench_tag"))
+				bench_tag = argv[i + 1];
 		}
 		return cmd_reg(group);
 	}
@@ -636,6 +408,6 @@ int main(int argc, char **argv)
 		return cmd_xfer();
 	if (argc >= 2 && !strcmp(argv[1], "xfer4k"))
 		return cmd_xfer4k();
-	fprintf(stderr, "usage: edudma-bench reg [--vfio-group N] [--tag T] | xfer | xfer4k\n");
+	fprintf(stderr, "usage: edudma-bench reg [--vfio-group N] [--bench_tag T] | xfer | xfer4k\n");
 	return 2;
 }
