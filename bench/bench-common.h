@@ -214,4 +214,43 @@ static inline unsigned long min_ops_for(size_t len)
 	return len >= (64UL << 20) ? 2 : 5;
 }
 
+/* One system of an interleaved measurement (run_interleaved()). */
+struct bench_sys {
+	op_fn fn;
+	void *ctx;
+	int skip;		/* not measured */
+	double best;		/* seconds of the best round */
+	long bestn;		/* its operations */
+	long err;		/* -errno of a failed round */
+};
+
+/*
+ * ROUNDS rounds of len-byte operations that interleave the systems, so that
+ * a slow spell of the shared host hits all of them alike; the best round of
+ * each (time per operation) is kept.
+ */
+static inline void run_interleaved(struct bench_sys *sys, int nsys,
+				   size_t len, double min_s)
+{
+	for (int round = 0; round < ROUNDS; round++)
+		for (int s = 0; s < nsys; s++) {
+			double secs = 0;
+			long n;
+
+			if (sys[s].err || sys[s].skip)
+				continue;
+			n = run_timed(sys[s].fn, sys[s].ctx, min_ops_for(len),
+				      min_s, 100000, &secs);
+			if (n < 0) {
+				sys[s].err = n;
+				continue;
+			}
+			if (!sys[s].bestn ||
+			    secs / (double)n < sys[s].best / (double)sys[s].bestn) {
+				sys[s].best = secs;
+				sys[s].bestn = n;
+			}
+		}
+}
+
 #endif /* BENCH_COMMON_H */

@@ -137,12 +137,86 @@ static int vfio_container(int group_nr, char *why, size_t whylen)
 	return container;
 }
 
+static const struct {
+	const char *name;
+	op_fn fn;
+} sys[] = {
+	{ "floor", op_floor },
+	{ "edudma", op_edudma },
+	{ "vfio", op_vfio },
+};
+#define NSYS ((int)(sizeof(sys) / sizeof(sys[0])))
+#define SYS_VFIO 2
+
+static void report(const struct bench_sys *r, const struct reg_ctx *c,
+		   int k, size_t len, long thp, int vfio, const char *vfio_why)
+{
+	for (int s = 0; s < NSYS; s++) {
+		char name[32];
+
+		if (s == SYS_VFIO && bench_tag)
+			continue;
+		if (s == SYS_VFIO && vfio < 0) {
+			json_na("vfio", "register+deregister",
+				backing_name[k], len, vfio_why);
+			continue;
+		}
+		if (r[s].err) {
+			printf("%s %s %zu: %s\n", sys[s].name, backing_name[k],
+			       len, strerror((int)-r[s].err));
+			json_na(sys[s].name, "register+deregister",
+				backing_name[k], len,
+				strerror((int)-r[s].err));
+			continue;
+		}
+		snprintf(name, sizeof(name), "%s%s%s", sys[s].name,
+			 bench_tag ? "-" : "", bench_tag ? bench_tag : "");
+		json_reg(name, k, len, (unsigned long)r[s].bestn, r[s].best,
+			 c[s].segments, c[s].pages, thp);
+	}
+}
+
+/* Every system on len bytes of backing k. */
+static void bench_size(int k, size_t len, int edfd, int vfio,
+		       const char *vfio_why)
+{
+	struct bench_sys r[NSYS];
+	struct reg_ctx c[NSYS];
+	struct buf b;
+	long thp;
+	int ret;
+
+	ret = buf_alloc(&b, k, len);
+	if (ret) {
+		printf("%s %zu: cannot allocate: %s\n", backing_name[k], len,
+		       strerror(-ret));
+		json_na("floor", "register+deregister", backing_name[k], len,
+			"allocation failed");
+		return;
+	}
+	thp = anon_huge_kb();
+	for (int s = 0; s < NSYS; s++) {
+		c[s] = (struct reg_ctx){
+			.fd = s == SYS_VFIO ? vfio : edfd,
+			.addr = b.addr, .len = len,
+			.segments = -1, .pages = -1,
+		};
+		r[s] = (struct bench_sys){
+			.fn = sys[s].fn, .ctx = &c[s],
+			.skip = s == SYS_VFIO && (bench_tag || vfio < 0),
+		};
+	}
+	run_interleaved(r, NSYS, len, 0.06);
+	report(r, c, k, len, thp, vfio, vfio_why);
+	buf_free(&b);
+}
+
 int cmd_reg(int vfio_group)
 {
 	struct edudma_dev *dev;
 	unsigned int minor;
 	char vfio_why[160] = "no --vfio-group given";
-	int vfio = -1, ret;
+	int vfio = -1;
 
 	if (edudma_list_devices(&minor, 1) < 1 || edudma_open(minor, &dev)) {
 		fprintf(stderr, "edudma-bench: no edudma device\n");
@@ -152,94 +226,10 @@ int cmd_reg(int vfio_group)
 		vfio = vfio_container(vfio_group, vfio_why, sizeof(vfio_why));
 	if (vfio < 0)
 		printf("vfio: n/a: %s\n", vfio_why);
-
-	for (int k = 0; k < B_NR; k++) {
-		for (size_t i = 0; i < NR_SIZES; i++) {
-			size_t len = bench_sizes[i];
-			struct buf b;
-			long thp;
-
-			ret = buf_alloc(&b, k, len);
-			if (ret) {
-				printf("%s %zu: cannot allocate: %s\n",
-				       backing_name[k], len, strerror(-ret));
-				json_na("floor", "register+deregister",
-					backing_name[k], len, "allocation failed");
-				continue;
-			}
-			thp = anon_huge_kb();
-			static const struct {
-				const char *name;
-				op_fn fn;
-			} sys[] = {
-				{ "floor", op_floor },
-				{ "edudma", op_edudma },
-				{ "vfio", op_vfio },
-			};
-			/*
-			 * Rounds interleave the systems, so that a slow spell
-			 * of the shared host hits all of them alike; the best
-			 * round of each system is kept.
-			 */
-			struct reg_ctx c[3];
-			double best[3] = { 0 };
-			long bestn[3] = { 0 }, err[3] = { 0 };
-
-			for (size_t s = 0; s < 3; s++)
-				c[s] = (struct reg_ctx){
-					.fd = s == 2 ? vfio : edudma_fd(dev),
-					.addr = b.addr, .len = len,
-					.segments = -1, .pages = -1,
-				};
-			for (int r = 0; r < ROUNDS; r++) {
-				for (size_t s = 0; s < 3; s++) {
-					double secs = 0;
-					long n;
-
-					if (err[s] || (s == 2 && (bench_tag || vfio < 0)))
-						continue;
-					n = run_timed(sys[s].fn, &c[s],
-						      min_ops_for(len), 0.06,
-						      100000, &secs);
-					if (n < 0) {
-						err[s] = n;
-						continue;
-					}
-					if (!bestn[s] || secs / (double)n <
-					    best[s] / (double)bestn[s]) {
-						best[s] = secs;
-						bestn[s] = n;
-					}
-				}
-			}
-			for (size_t s = 0; s < 3; s++) {
-				char name[32];
-
-				if (s == 2 && bench_tag)
-					continue;
-				if (s == 2 && vfio < 0) {
-					json_na("vfio", "register+deregister",
-						backing_name[k], len, vfio_why);
-					continue;
-				}
-				if (err[s]) {
-					printf("%s %s %zu: %s\n", sys[s].name,
-					       backing_name[k], len,
-					       strerror((int)-err[s]));
-					json_na(sys[s].name,
-						"register+deregister",
-						backing_name[k], len,
-						strerror((int)-err[s]));
-					continue;
-				}
-				snprintf(name, sizeof(name), "%s%s%s",
-					 sys[s].name, bench_tag ? "-" : "", bench_tag ? bench_tag : "");
-				json_reg(name, k, len, (unsigned long)bestn[s],
-					 best[s], c[s].segments, c[s].pages, thp);
-			}
-			buf_free(&b);
-		}
-	}
+	for (int k = 0; k < B_NR; k++)
+		for (size_t i = 0; i < NR_SIZES; i++)
+			bench_size(k, bench_sizes[i], edudma_fd(dev), vfio,
+				   vfio_why);
 	edudma_close(dev);
 	return 0;
 }

@@ -55,6 +55,42 @@ static void open_floor(void)
 	floor_fd = open(EDUDMA_BENCH_FILE, O_RDWR | O_CLOEXEC);
 }
 
+/* rxe and the floor on len bytes of backing k. */
+static void bench_size(struct ibv_pd *pd, int k, size_t len)
+{
+	static const char *const name[2] = { "rxe", "floor-rxe" };
+	struct rxe_ctx c = { .pd = pd, .len = len };
+	struct bench_sys r[2] = {
+		{ .fn = op_rxe, .ctx = &c },
+		{ .fn = op_floor, .ctx = &c, .skip = floor_fd < 0 },
+	};
+	struct buf b;
+	long thp;
+
+	if (buf_alloc(&b, k, len)) {
+		json_na("rxe", "register+deregister", backing_name[k], len,
+			"allocation failed");
+		return;
+	}
+	thp = anon_huge_kb();
+	c.addr = b.addr;
+	run_interleaved(r, 2, len, 0.1);
+	for (int s = 0; s < 2; s++) {
+		if (r[s].skip)
+			continue;
+		if (r[s].err) {
+			printf("%s %s %zu: %s\n", name[s], backing_name[k], len,
+			       strerror((int)-r[s].err));
+			json_na(name[s], "register+deregister",
+				backing_name[k], len, strerror((int)-r[s].err));
+		} else {
+			json_reg(name[s], k, len, (unsigned long)r[s].bestn,
+				 r[s].best, -1, -1, thp);
+		}
+	}
+	buf_free(&b);
+}
+
 int main(void)
 {
 	struct ibv_device **list;
@@ -81,65 +117,9 @@ int main(void)
 	}
 	printf("rxe: device %s\n", ibv_get_device_name(list[0]));
 	open_floor();
-	for (int k = 0; k < B_NR; k++) {
-		for (size_t i = 0; i < NR_SIZES; i++) {
-			size_t len = bench_sizes[i];
-			struct rxe_ctx c = { .pd = pd, .len = len };
-			struct buf b;
-			long r, thp;
-
-			r = buf_alloc(&b, k, len);
-			if (r) {
-				json_na("rxe", "register+deregister",
-					backing_name[k], len,
-					"allocation failed");
-				continue;
-			}
-			thp = anon_huge_kb();
-			c.addr = b.addr;
-			/* Rounds interleave rxe and the floor; best of each. */
-			double best[2] = { 0 }, secs;
-			long bestn[2] = { 0 }, err[2] = { 0 };
-			op_fn fn[2] = { op_rxe, op_floor };
-
-			for (int round = 0; round < ROUNDS; round++)
-				for (int s = 0; s < 2; s++) {
-					if (err[s] || (s == 1 && floor_fd < 0))
-						continue;
-					secs = 0;
-					r = run_timed(fn[s], &c, min_ops_for(len),
-						      0.1, 100000, &secs);
-					if (r < 0) {
-						err[s] = r;
-						continue;
-					}
-					if (!bestn[s] || secs / (double)r <
-					    best[s] / (double)bestn[s]) {
-						best[s] = secs;
-						bestn[s] = r;
-					}
-				}
-			for (int s = 0; s < 2; s++) {
-				const char *name = s ? "floor-rxe" : "rxe";
-
-				if (s == 1 && floor_fd < 0)
-					continue;
-				if (err[s]) {
-					printf("%s %s %zu: %s\n", name,
-					       backing_name[k], len,
-					       strerror((int)-err[s]));
-					json_na(name, "register+deregister",
-						backing_name[k], len,
-						strerror((int)-err[s]));
-				} else {
-					json_reg(name, k, len,
-						 (unsigned long)bestn[s], best[s],
-						 -1, -1, thp);
-				}
-			}
-			buf_free(&b);
-		}
-	}
+	for (int k = 0; k < B_NR; k++)
+		for (size_t i = 0; i < NR_SIZES; i++)
+			bench_size(pd, k, bench_sizes[i]);
 	ibv_dealloc_pd(pd);
 	ibv_close_device(ctx);
 	ibv_free_device_list(list);
