@@ -184,6 +184,27 @@ static int edudma_build_segs(struct edudma_mr *mr)
 	return 0;
 }
 
+/* A new mr of the current process, holding its mm, not yet pinned. */
+static struct edudma_mr *edudma_mr_alloc(struct edudma_dev *edev, u64 addr,
+					 u64 length, unsigned long npages,
+					 u32 access)
+{
+	struct edudma_mr *mr = kzalloc(sizeof(*mr), GFP_KERNEL);
+
+	if (!mr)
+		return NULL;
+	mr->edev = edev;
+	mr->access = access;
+	mr->addr = addr;
+	mr->length = length;
+	mr->npages = npages;
+	atomic_set(&mr->busy, 0);
+	INIT_LIST_HEAD(&mr->dev_node);
+	mr->mm = current->mm;
+	mmgrab(mr->mm);
+	return mr;
+}
+
 /*
  * Pins [addr, addr + length), npages pages, of the current process for the
  * device, charges it and maps it.  The caller checked the request with
@@ -205,19 +226,9 @@ struct edudma_mr *edudma_mr_create(struct edudma_dev *edev, u64 addr,
 	if (!current->mm)
 		return ERR_PTR(-EFAULT);
 
-	mr = kzalloc(sizeof(*mr), GFP_KERNEL);
+	mr = edudma_mr_alloc(edev, addr, length, npages, access);
 	if (!mr)
 		return ERR_PTR(-ENOMEM);
-	mr->edev = edev;
-	mr->access = access;
-	mr->addr = addr;
-	mr->length = length;
-	mr->npages = npages;
-	atomic_set(&mr->busy, 0);
-	INIT_LIST_HEAD(&mr->dev_node);
-
-	mr->mm = current->mm;
-	mmgrab(mr->mm);
 	ret = edudma_charge(mr->mm, mr->npages);
 	if (ret)
 		goto err_mm;
