@@ -137,7 +137,8 @@ uninstall:
 		$(addprefix $(I_MAN)/man3/,$(notdir $(wildcard man/man3/*.3)))
 
 # ---- guest programs: tools and tests (static, they run in the guest) ------
-TOOLS := $(patsubst tools/%.c,$(GUEST)/bin/%,$(wildcard tools/*.c))
+# A tool is tools/NAME.c, or tools/stress/*.c for edudma-stress.
+TOOLS := $(patsubst tools/%.c,$(GUEST)/bin/%,$(wildcard tools/*.c)) $(GUEST)/bin/edudma-stress
 GUEST_TESTS := $(patsubst tests/guest/%.c,$(GUEST)/tests/%,$(wildcard tests/guest/*.c))
 GUEST_SCRIPTS := $(wildcard tests/guest/*.sh)
 # edudma_bench.h (the benchmark floor, not uAPI) is in driver/, as the
@@ -160,6 +161,10 @@ $(COMMON_A): $(COMMON_OBJ)
 $(GUEST)/bin/%: tools/%.c $(wildcard tools/*.h) $(LIB_A) $(LIB_HDR) $(COMMON_A)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(CSTD) $(WARN) $(CFLAGS) $(LIB_INC) $(COMMON_INC) -o $@ $< $(LIB_A) $(COMMON_A) $(GUEST_LDFLAGS) -lpthread
+
+$(GUEST)/bin/edudma-stress: $(wildcard tools/stress/*.c tools/stress/*.h) $(LIB_A) $(LIB_HDR) $(COMMON_A)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CSTD) $(WARN) $(CFLAGS) $(LIB_INC) $(COMMON_INC) -o $@ $(wildcard tools/stress/*.c) $(LIB_A) $(COMMON_A) $(GUEST_LDFLAGS) -lpthread
 
 $(GUEST)/tests/%: tests/guest/%.c $(LIB_A) $(LIB_HDR) $(wildcard tests/common/*.h) $(COMMON_A)
 	@mkdir -p $(dir $@)

@@ -55,6 +55,46 @@ static size_t parse_size(const char *s)
 	return *end ? 0 : (size_t)v;
 }
 
+/* Opens up to want devices (0: all); how many, or 0 after a message. */
+static int open_devices(struct edudma_dev **devs, unsigned int *minors,
+			int want)
+{
+	int n = edudma_list_devices(minors, MAX_DEVS), i, ret;
+
+	if (n <= 0) {
+		fprintf(stderr, "edudma-copy: no edudma device (%s)\n",
+			n ? strerror(-n) : "is the module loaded?");
+		return 0;
+	}
+	if (n > MAX_DEVS)
+		n = MAX_DEVS;
+	if (want > 0 && want < n)
+		n = want;
+	for (i = 0; i < n; i++) {
+		ret = edudma_open(minors[i], &devs[i]);
+		if (ret) {
+			fprintf(stderr, "edudma-copy: /dev/edudma%u: %s\n", minors[i], strerror(-ret));
+			while (i--)
+				edudma_close(devs[i]);
+			return 0;
+		}
+	}
+	return n;
+}
+
+static void print_stats(struct edudma_dev *dev, unsigned int minor)
+{
+	struct edudma_stats st;
+
+	if (!edudma_get_stats(dev, &st))
+		printf("  /dev/edudma%u statistics: %llu DMAs to device, %llu from device, "
+		       "%llu bytes each way, %llu transfers, %llu errors\n",
+		       minor, (unsigned long long)st.dma_to_dev,
+		       (unsigned long long)st.dma_from_dev,
+		       (unsigned long long)st.bytes_to_dev,
+		       (unsigned long long)st.xfers, (unsigned long long)st.errors);
+}
+
 int main(int argc, char **argv)
 {
 	struct edudma_stripe_result res[MAX_DEVS];
@@ -85,23 +125,9 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
-	n = edudma_list_devices(minors, MAX_DEVS);
-	if (n <= 0) {
-		fprintf(stderr, "edudma-copy: no edudma device (%s)\n",
-			n ? strerror(-n) : "is the module loaded?");
+	n = open_devices(devs, minors, want);
+	if (n <= 0)
 		return 1;
-	}
-	if (n > MAX_DEVS)
-		n = MAX_DEVS;
-	if (want > 0 && want < n)
-		n = want;
-	for (i = 0; i < n; i++) {
-		ret = edudma_open(minors[i], &devs[i]);
-		if (ret) {
-			fprintf(stderr, "edudma-copy: /dev/edudma%u: %s\n", minors[i], strerror(-ret));
-			return 1;
-		}
-	}
 
 	src = malloc(size);
 	dst = malloc(size);
@@ -133,15 +159,7 @@ int main(int argc, char **argv)
 	       4095 / 0.2 / 1024, n * 4095 / 0.2 / 1024, n);
 
 	for (i = 0; i < n; i++) {
-		struct edudma_stats st;
-
-		if (!edudma_get_stats(devs[i], &st))
-			printf("  /dev/edudma%u statistics: %llu DMAs to device, %llu from device, "
-			       "%llu bytes each way, %llu transfers, %llu errors\n",
-			       minors[i], (unsigned long long)st.dma_to_dev,
-			       (unsigned long long)st.dma_from_dev,
-			       (unsigned long long)st.bytes_to_dev,
-			       (unsigned long long)st.xfers, (unsigned long long)st.errors);
+		print_stats(devs[i], minors[i]);
 		edudma_close(devs[i]);
 	}
 	free(src);
