@@ -4,8 +4,10 @@
 # t-lib.sh: libedudma as a user gets it, checked on the host (no guest).
 #  - lib/include/edudma.h compiles alone as C11 and C++11;
 #  - the shared library exports exactly the functions of lib/libedudma.map,
-#    which are exactly the functions the header declares, all in the
-#    version node LIBEDUDMA_1.0, and its soname is libedudma.so.1;
+#    which are exactly the functions the header declares, each at the
+#    version of its node in the map; the map's nodes start at LIBEDUDMA_1.0
+#    and each later one inherits the one before; the soname is
+#    libedudma.so.1;
 #  - make install PREFIX=/usr DESTDIR=tmp gives a tree that an outside
 #    program (tests/host/sdk-example.c, the example of Documentation/sdk.md,
 #    which must be byte-identical to it) builds against through pkg-config,
@@ -56,7 +58,7 @@ for t in "$top"/tools/*.c; do
 done
 
 echo "TAP version 13"
-echo "1..20"
+echo "1..21"
 
 # ---- the header -------------------------------------------------------------
 inc=(-I"$top/lib/include" -I"$top/include/uapi")
@@ -92,11 +94,23 @@ if [ -f "$so" ]; then
 	nm -D --defined-only "$so" > "$tmp/nm" 2> "$tmp/nm.err"
 	# "addr T name@@NODE"; the node itself is an absolute (A) symbol.
 	awk '$2 != "A" { sub(/@.*/, "", $3); print $3 }' "$tmp/nm" > "$tmp/so.syms"
-	awk '$2 != "A" { v = $3; if (!sub(/.*@@?/, "", v) || v == $3) v = "(none)"; print $3 ": " v }' \
-		"$tmp/nm" | grep -v ': LIBEDUDMA_1\.0$' > "$tmp/so.versions"
+	awk '$2 != "A" { v = $3; n = $3; sub(/@.*/, "", n)
+		if (!sub(/.*@@?/, "", v) || v == $3) v = "(none)"; print n ": " v }' \
+		"$tmp/nm" | sort > "$tmp/so.versions"
 fi
-awk '/global:/ { g = 1; next } /local:/ { g = 0 } g' "$map" |
+# The map without its comments: "NODE {", "global:", symbols, "} PREV;".
+sed '/\/\*/,/\*\//d' "$map" > "$tmp/map"
+awk '/global:/ { g = 1; next } /local:/ { g = 0 } /}/ { g = 0 } g' "$tmp/map" |
 	tr -d ' \t;' | grep -v '^$' > "$tmp/map.syms"
+# "symbol: NODE" for each symbol, and the chain: every node after the first
+# inherits the node before it.
+awk '/^[A-Z0-9_.]+ *\{/ { node = $1; next } /global:/ { g = 1; next }
+	/local:|}/ { g = 0 } g { gsub(/[ \t;]/, ""); if ($0 != "") print $0 ": " node }' \
+	"$tmp/map" | sort > "$tmp/map.versions"
+chain=$(awk '/^[A-Z0-9_.]+ *\{/ { node = $1; if (prev != "") want[node] = prev; prev = node; nodes++ }
+	/^}/ { got = $0; sub(/^} */, "", got); sub(/;.*/, "", got)
+		if (got != want[node]) bad = bad " " node "->" (got == "" ? "none" : got) }
+	END { print (nodes ? "" : " no node") bad }' "$tmp/map")
 
 sets_equal "the .so" "$tmp/so.syms" "$(basename "$map")" "$tmp/map.syms"
 ok $? "libedudma.so.1.0.0 exports exactly the global symbols of libedudma.map ($(wc -l < "$tmp/so.syms") symbols)"
@@ -104,9 +118,12 @@ ok $? "libedudma.so.1.0.0 exports exactly the global symbols of libedudma.map ($
 sets_equal "the .so" "$tmp/so.syms" "edudma.h" "$tmp/hdr.funcs"
 ok $? "libedudma.so.1.0.0 exports exactly the functions edudma.h declares ($(wc -l < "$tmp/hdr.funcs") functions)"
 
-[ -s "$tmp/so.syms" ] && [ ! -s "$tmp/so.versions" ]
-ok $? "every exported symbol is in the version node LIBEDUDMA_1.0"
-show "$tmp/so.versions"
+[ -s "$tmp/so.syms" ] && cmp -s "$tmp/so.versions" "$tmp/map.versions"
+ok $? "every exported symbol has the version of its node in the map ($(sed 's/.*: //' "$tmp/map.versions" | sort -u | tr '\n' ' '))"
+diff "$tmp/map.versions" "$tmp/so.versions" | sed -n 's/^[<>]/&/p' | show
+
+[ -z "$chain" ] && head -n 1 "$tmp/map.versions" | grep -q ': LIBEDUDMA_1\.0$'
+ok $? "the map's nodes start at LIBEDUDMA_1.0 and each later one inherits the one before${chain:+ (wrong:$chain)}"
 
 soname=$(readelf -d "$so" 2> /dev/null | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
 [ "$soname" = libedudma.so.1 ]
