@@ -166,9 +166,19 @@ $(GUEST)/bin/edudma-stress: $(wildcard tools/stress/*.c tools/stress/*.h) $(LIB_
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(CSTD) $(WARN) $(CFLAGS) $(LIB_INC) $(COMMON_INC) -o $@ $(wildcard tools/stress/*.c) $(LIB_A) $(COMMON_A) $(GUEST_LDFLAGS) -lpthread
 
-$(GUEST)/tests/%: tests/guest/%.c $(LIB_A) $(LIB_HDR) $(wildcard tests/common/*.h) $(COMMON_A)
+# The tests' harness and helpers (tests/common/*.c, main() included), once.
+ET_OBJ := $(patsubst tests/common/%.c,$(GUEST)/et/%.o,$(wildcard tests/common/*.c))
+ET_A := $(GUEST)/et/libet.a
+TEST_HDR := $(wildcard tests/common/*.h tests/guest/*.h) $(LIB_HDR) driver/edudma_bench.h
+$(GUEST)/et/%.o: tests/common/%.c $(TEST_HDR) $(wildcard common/*.h)
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(CSTD) $(WARN) $(CFLAGS) $(LIB_INC) $(TEST_INC) $(COMMON_INC) -o $@ $< $(LIB_A) $(COMMON_A) $(GUEST_LDFLAGS) -lpthread
+	$(Q)$(CC) $(CSTD) $(WARN) $(CFLAGS) $(LIB_INC) $(TEST_INC) $(COMMON_INC) -c -o $@ $<
+$(ET_A): $(ET_OBJ)
+	$(Q)rm -f $@ && $(AR) rcs $@ $(ET_OBJ)
+
+$(GUEST)/tests/%: tests/guest/%.c $(LIB_A) $(TEST_HDR) $(ET_A) $(COMMON_A)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CSTD) $(WARN) $(CFLAGS) $(LIB_INC) $(TEST_INC) $(COMMON_INC) -o $@ $< $(ET_A) $(LIB_A) $(COMMON_A) $(GUEST_LDFLAGS) -lpthread
 
 # ---- the guest image --------------------------------------------------------
 guest: $(GUEST)/initramfs.cpio.gz

@@ -2,113 +2,103 @@
 /*
  * async: EDUDMA_XFER_ASYNC and the completion queue.  64 mixed submissions
  * drained with read() (each cookie once, in order, status 0, bytes and
- * data right), read() size rules, O_NONBLOCK, poll and epoll readiness,
- * EDUDMA_SET_EVENTFD, EBUSY on deregistering a busy region, and the
- * max_inflight limit.
+ * data right), read() size rules, O_NONBLOCK, EBUSY on deregistering a
+ * busy region, and the max_inflight limit.  Poll, epoll and
+ * EDUDMA_SET_EVENTFD are in async_events.c.
  */
-#include <sys/epoll.h>
-#include <sys/eventfd.h>
+#include "async.h"
 
-#include "edudma_test.h"
-
-#define PLAN 39
 #define NSUB 64
-#define RSIZE (128 * 1024)
+#define HEAP 16384
 
-static int fd;
-static unsigned char *A, *B, *heap, *want;
-static uint32_t hA, hB;
+ET_PRECONDITION(et_need_device)
 
-static int submit(int f, uint32_t op, uint32_t flags, uint64_t cookie,
-		  uint32_t sh, uint64_t so, uint32_t dh, uint64_t doff,
-		  uint32_t dev_off, uint64_t len)
+ET_TEST_F(q, a_new_file_has_nothing_to_read_O_NONBLOCK_read_gives_EAGAIN)
 {
-	struct edudma_xfer x = {
-		.flags = EDUDMA_XFER_ASYNC | flags, .op = op, .cookie = cookie,
-		.src_handle = sh, .src = so, .dst_handle = dh, .dst = doff,
-		.dev_offset = dev_off, .length = len,
-	};
-
-	return et_xfer(f, &x);
+	ET_EXPECT(queue_empty(self->fd),
+		  "an O_NONBLOCK read() of a new file did not fail with EAGAIN");
 }
 
-/* Nothing to read right now? (O_NONBLOCK read gives EAGAIN) */
-static int queue_empty(int f)
+/* ---- 64 mixed submissions ------------------------------------------------ */
+
+struct batch {
+	uint64_t base;		/* cookies are base | index */
+	uint64_t len[NSUB];
+	unsigned char *heap, *want;
+	int first_err;		/* the first failed submission, or -1 */
+	int err;		/* its errno */
+};
+
+/* TO_DEV of l bytes now, FROM_DEV of the same device bytes as number i + 1. */
+static int submit_through_device(struct et_fx_q *self, struct batch *b,
+				 int i, uint64_t l, uint64_t so)
 {
-	struct edudma_completion c;
-	int fl = fcntl(f, F_GETFL);
-	ssize_t r;
+	uint32_t dev = et_range(0, 4095 - l);
+	uint64_t doff;
 	int e;
 
-	fcntl(f, F_SETFL, fl | O_NONBLOCK);
-	r = read(f, &c, sizeof(c));
-	e = r < 0 ? errno : 0;
-	fcntl(f, F_SETFL, fl);
-	return r < 0 && e == EAGAIN;
+	e = submit(self->fd, EDUDMA_OP_TO_DEV, 0, b->base | i, self->hA, so,
+		   0, 0, dev, l);
+	if (e)
+		return e;
+	b->len[i + 1] = l;
+	doff = (i + 1) * 1024 + et_range(0, 1024 - l);
+	memcpy(b->want + doff, self->A + so, l);
+	return submit(self->fd, EDUDMA_OP_FROM_DEV, 0, b->base | (i + 1), 0,
+		      0, self->hB, doff, dev, l);
 }
 
-static void cases_batch(void)
+/*
+ * Submits NSUB transfers of 1 to 1000 bytes, each to its own KiB of B:
+ * COPYs from A, every 8th from a plain pointer, and every 8th a TO_DEV
+ * followed by the FROM_DEV of the same device bytes.
+ */
+static void batch_submit(struct et_fx_q *self, struct batch *b)
 {
-	struct edudma_completion comp[NSUB + 1];
-	uint64_t cookie[NSUB], len[NSUB];
-	int seen[NSUB] = { 0 };
-	int i, e = 0, first_err = -1, got = 0, dup = 0, order = 1, bad_status = 0;
-	int bad_bytes = 0, k;
-	uint64_t base = et_rand() & ~0xffffULL;
-	char why[160] = "";
-	long bad;
-
-	et_fill(A, RSIZE);
-	et_fill(B, RSIZE);
-	et_fill(heap, 16384);
-	memcpy(want, B, RSIZE);
-	for (i = 0; i < NSUB; i++) {
+	b->base = et_rand() & ~0xffffULL;
+	b->first_err = -1;
+	et_fill(b->heap, HEAP);
+	memcpy(b->want, self->B, RSIZE);
+	for (int i = 0; i < NSUB; i++) {
 		uint64_t l = et_range(1, 1000);
 		uint64_t doff = i * 1024 + et_range(0, 1024 - l);
 		uint64_t so = et_range(0, RSIZE - l);
+		int e;
 
-		cookie[i] = base | i;
-		len[i] = l;
+		b->len[i] = l;
 		if (i % 8 == 6) {
-			/* TO_DEV now, FROM_DEV of the same bytes next */
-			uint32_t dev = et_range(0, 4095 - l);
-
-			e = submit(fd, EDUDMA_OP_TO_DEV, 0, cookie[i], hA, so, 0,
-				   0, dev, l);
-			if (!e) {
-				i++;
-				cookie[i] = base | i;
-				len[i] = l;
-				doff = i * 1024 + et_range(0, 1024 - l);
-				e = submit(fd, EDUDMA_OP_FROM_DEV, 0, cookie[i],
-					   0, 0, hB, doff, dev, l);
-			}
-			memcpy(want + doff, A + so, l);
+			e = submit_through_device(self, b, i, l, so);
 		} else if (i % 8 == 3) {
-			/* one-shot source */
-			so = et_range(0, 16384 - l);
-			e = submit(fd, EDUDMA_OP_COPY, EDUDMA_XFER_SRC_PTR,
-				   cookie[i], 0, (uintptr_t)heap + so, hB, doff,
+			so = et_range(0, HEAP - l);
+			e = submit(self->fd, EDUDMA_OP_COPY,
+				   EDUDMA_XFER_SRC_PTR, b->base | i, 0,
+				   (uintptr_t)b->heap + so, self->hB, doff,
 				   0, l);
-			memcpy(want + doff, heap + so, l);
+			memcpy(b->want + doff, b->heap + so, l);
 		} else {
-			e = submit(fd, EDUDMA_OP_COPY, 0, cookie[i], hA, so, hB,
-				   doff, 0, l);
-			memcpy(want + doff, A + so, l);
+			e = COPY_AB(self, b->base | i, so, doff, l);
+			memcpy(b->want + doff, self->A + so, l);
 		}
-		if (e && first_err < 0)
-			first_err = i;
+		if (e && b->first_err < 0) {
+			b->first_err = i;
+			b->err = e;
+		}
+		if (i % 8 == 6)
+			i++;	/* the FROM_DEV */
 	}
-	tap_ok(first_err < 0, "64 async submissions accepted (first failure at %d: %s)",
-	       first_err, tap_errname(e));
+}
 
-	e = et_read_completions(fd, comp, NSUB, &got);
-	tap_ok(!e && got == NSUB, "read() drains 64 completions (%d, %s)", got,
-	       tap_errname(e));
-	for (k = 0; k < got; k++) {
+/* The completions against the submissions: each cookie once, in order. */
+static void batch_check_records(const struct batch *b,
+				const struct edudma_completion *comp, int got)
+{
+	int seen[NSUB] = { 0 };
+	int dup = 0, order = 1, bad_status = 0, bad_bytes = 0;
+
+	for (int k = 0; k < got; k++) {
 		uint64_t c = comp[k].cookie;
+		int i = (c & ~0xffffULL) == b->base ? (int)(c & 0xffff) : -1;
 
-		i = (c & ~0xffffULL) == base ? (int)(c & 0xffff) : -1;
 		if (i < 0 || i >= NSUB || seen[i]++) {
 			dup++;
 			continue;
@@ -117,25 +107,55 @@ static void cases_batch(void)
 			order = 0;
 		if (comp[k].status)
 			bad_status++;
-		if (comp[k].bytes != len[i])
+		if (comp[k].bytes != b->len[i])
 			bad_bytes++;
 	}
-	tap_ok(got == NSUB && !dup, "every cookie exactly once (%d unknown or repeated)",
-	       dup);
-	tap_ok(got == NSUB && order, "completions come in submission order");
-	tap_ok(got == NSUB && !bad_status, "every status is 0 (%d are not)",
-	       bad_status);
-	tap_ok(got == NSUB && !bad_bytes,
-	       "every bytes field equals the transfer's length (%d do not)",
-	       bad_bytes);
-	bad = et_diff(B, want, RSIZE);
-	if (bad >= 0)
-		snprintf(why, sizeof(why), "byte %ld is 0x%02x, not 0x%02x", bad,
-			 B[bad], want[bad]);
-	tap_ok(bad < 0, "the destination holds exactly the 64 transfers' data%s%s",
-	       bad >= 0 ? ": " : "", why);
-	tap_ok(queue_empty(fd), "afterwards the queue is empty (O_NONBLOCK read -> EAGAIN)");
+	ET_EXPECT(got == NSUB && !dup,
+		  "every cookie exactly once: %d of %d records, %d unknown or repeated",
+		  got, NSUB, dup);
+	ET_EXPECT(got == NSUB && order,
+		  "completions in submission order: %d records, order %s",
+		  got, order ? "right" : "wrong");
+	ET_EXPECT(got == NSUB && !bad_status,
+		  "every status 0: %d records, %d with another status",
+		  got, bad_status);
+	ET_EXPECT(got == NSUB && !bad_bytes,
+		  "every bytes field the transfer's length: %d records, %d not",
+		  got, bad_bytes);
 }
+
+/*
+ * One experiment of 120 DMAs (12 s of device time), so its eight checks
+ * stay in one case.
+ */
+ET_TEST_F(q, sixty_four_mixed_submissions_complete_once_each_in_order_with_their_data)
+{
+	struct edudma_completion comp[NSUB + 1];
+	struct batch b = { 0 };
+	int e, got = 0;
+	long bad;
+
+	b.heap = malloc(HEAP);
+	b.want = malloc(RSIZE);
+	ET_ASSERT(b.heap && b.want, "out of memory");
+	batch_submit(self, &b);
+	ET_EXPECT(b.first_err < 0, "64 async submissions: number %d failed: %s",
+		  b.first_err, et_errno_name(b.err));
+	e = et_read_completions(self->fd, comp, NSUB, &got);
+	ET_EXPECT(!e && got == NSUB, "read() drains 64 completions: %d, %s",
+		  got, et_errno_name(e));
+	batch_check_records(&b, comp, got);
+	bad = et_diff(self->B, b.want, RSIZE);
+	ET_EXPECT(bad < 0,
+		  "the destination holds the 64 transfers' data: byte %ld is 0x%02x, not 0x%02x",
+		  bad, bad >= 0 ? self->B[bad] : 0, bad >= 0 ? b.want[bad] : 0);
+	ET_EXPECT(queue_empty(self->fd),
+		  "afterwards the queue is empty: an O_NONBLOCK read() did not give EAGAIN");
+	free(b.heap);
+	free(b.want);
+}
+
+/* ---- read() sizes -------------------------------------------------------- */
 
 static int wait_readable(int f, int ms)
 {
@@ -144,244 +164,244 @@ static int wait_readable(int f, int ms)
 	return poll(&p, 1, ms) == 1 && (p.revents & POLLIN);
 }
 
-static void cases_read_rules(void)
+/* A COPY (cookie 111) completed and waiting; then read() into 8 bytes. */
+static int read_8_bytes_of_a_waiting_record(struct et_fx_q *self)
 {
-	struct edudma_completion c[3];
 	char small[8];
 	ssize_t r;
-	int e;
 
-	e = submit(fd, EDUDMA_OP_COPY, 0, 111, hA, 0, hB, 0, 0, 100);
-	wait_readable(fd, 10000);
-	r = read(fd, small, sizeof(small));
-	tap_ok(!e && r < 0 && errno == EINVAL,
-	       "read() into 8 bytes while a completion waits -> EINVAL (%zd, %s)",
-	       r, tap_errname(r < 0 ? errno : 0));
-	r = read(fd, c, sizeof(c[0]) + 5);
-	tap_ok(r == sizeof(c[0]) && c[0].cookie == 111 && c[0].status == 0,
-	       "... the record is still there; a buffer of 1.x records gets one (%zd bytes, cookie %llu)",
-	       r, (unsigned long long)c[0].cookie);
+	ET_ASSERT_ERRNO(COPY_AB(self, 111, 0, 0, 100), 0,
+			"async COPY of 100 bytes");
+	ET_ASSERT(wait_readable(self->fd, 10000),
+		  "the COPY's completion did not come within 10 s");
+	r = read(self->fd, small, sizeof(small));
+	ET_EXPECT(r < 0, "read() into 8 bytes returned %zd", r);
+	return r < 0 ? errno : 0;
+}
 
-	e = submit(fd, EDUDMA_OP_COPY, 0, 222, hA, 0, hB, 0, 0, 100);
-	if (!e)
-		e = submit(fd, EDUDMA_OP_COPY, 0, 333, hA, 0, hB, 0, 0, 100);
-	for (int i = 0; !e && i < 1000; i++) {	/* until both finished */
+ET_TEST_F(q, read_into_8_bytes_while_a_completion_waits_gives_EINVAL)
+{
+	ET_EXPECT_ERRNO(read_8_bytes_of_a_waiting_record(self), EINVAL,
+			"read() into 8 bytes");
+}
+
+ET_TEST_F(q, after_that_EINVAL_the_record_is_still_there_and_a_buffer_of_1_x_records_gets_it)
+{
+	struct edudma_completion c[2] = { 0 };
+	ssize_t r;
+
+	ET_ASSERT_ERRNO(read_8_bytes_of_a_waiting_record(self), EINVAL,
+			"read() into 8 bytes");
+	r = read(self->fd, c, sizeof(c[0]) + 5);
+	ET_EXPECT(r == sizeof(c[0]) && c[0].cookie == 111 && c[0].status == 0,
+		  "read() of 1.x records: %zd bytes (%s), cookie %llu (111), status %d (0)",
+		  r, et_errno_name(r < 0 ? errno : 0),
+		  (unsigned long long)c[0].cookie, c[0].status);
+}
+
+ET_TEST_F(q, read_with_room_for_3_returns_both_waiting_records)
+{
+	struct edudma_completion c[3] = { 0 };
+	ssize_t r;
+
+	ET_ASSERT_ERRNO(COPY_AB(self, 222, 0, 0, 100), 0, "async COPY 222");
+	ET_ASSERT_ERRNO(COPY_AB(self, 333, 0, 0, 100), 0, "async COPY 333");
+	for (int i = 0; i < 1000; i++) {	/* until both finished */
 		struct edudma_stats st;
 
-		if (et_stats(fd, &st) || !st.queue_depth)
+		if (et_stats(self->fd, &st) || !st.queue_depth)
 			break;
 		usleep(10000);
 	}
 	usleep(50000);
-	r = read(fd, c, sizeof(c));
-	tap_ok(!e && r == 2 * sizeof(c[0]) && c[0].cookie == 222 &&
-	       c[1].cookie == 333,
-	       "read() with room for 3 returns both waiting records (%zd bytes)", r);
-
-	e = submit(fd, EDUDMA_OP_COPY, 0, 444, hA, 0, hB, 0, 0, 0);
-	tap_ok(e == EINVAL && queue_empty(fd),
-	       "an async submission that fails (length 0 -> %s) posts no completion",
-	       tap_errname(e));
+	r = read(self->fd, c, sizeof(c));
+	ET_EXPECT(r == 2 * sizeof(c[0]) && c[0].cookie == 222 &&
+		  c[1].cookie == 333,
+		  "read() for 3: %zd bytes (%zu), cookies %llu, %llu (222, 333)",
+		  r, 2 * sizeof(c[0]), (unsigned long long)c[0].cookie,
+		  (unsigned long long)c[1].cookie);
 }
 
-static void cases_poll(void)
+ET_TEST_F(q, an_async_submission_that_fails_posts_no_completion)
 {
-	struct pollfd p = { .fd = fd, .events = POLLIN };
-	struct epoll_event ev = { .events = EPOLLIN }, out;
-	struct edudma_completion c;
-	int ep, n, e;
-
-	n = poll(&p, 1, 0);
-	tap_ok(n == 0, "poll() with nothing pending reports nothing (%d)", n);
-	e = submit(fd, EDUDMA_OP_COPY, 0, 5, hA, 0, hB, 0, 0, 5000);
-	n = poll(&p, 1, 10000);
-	tap_ok(!e && n == 1 && (p.revents & POLLIN),
-	       "poll() reports POLLIN once the transfer completed (%d, revents %#x)",
-	       n, p.revents);
-	if (read(fd, &c, sizeof(c)) != sizeof(c))
-		c.cookie = 0;
-	n = poll(&p, 1, 0);
-	tap_ok(n == 0 && c.cookie == 5, "poll() reports nothing after the read (%d)", n);
-
-	ep = epoll_create1(EPOLL_CLOEXEC);
-	ev.data.u32 = 7;
-	e = ep >= 0 ? et_ret(epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev)) : errno;
-	n = e ? -1 : epoll_wait(ep, &out, 1, 0);
-	tap_ok(!e && n == 0, "epoll: added, nothing ready (%d, %s)", n,
-	       tap_errname(e));
-	e = submit(fd, EDUDMA_OP_TO_DEV, 0, 6, hA, 0, 0, 0, 0, 10);
-	n = epoll_wait(ep, &out, 1, 10000);
-	tap_ok(!e && n == 1 && (out.events & EPOLLIN) && out.data.u32 == 7,
-	       "epoll_wait() reports EPOLLIN after the completion (%d)", n);
-	if (read(fd, &c, sizeof(c)) != sizeof(c))
-		c.cookie = 0;
-	n = epoll_wait(ep, &out, 1, 0);
-	tap_ok(n == 0 && c.cookie == 6, "epoll_wait() reports nothing after the read (%d)", n);
-	close(ep);
+	ET_EXPECT_ERRNO(COPY_AB(self, 444, 0, 0, 0), EINVAL,
+			"async COPY of length 0");
+	ET_EXPECT(queue_empty(self->fd),
+		  "after the failed submission there is a record to read");
 }
 
-static void cases_eventfd(void)
+/* ---- EBUSY: a region under transfers ------------------------------------- */
+
+/* Three async COPYs of 32 KiB (48 DMAs), then DEREG_MR of their source. */
+ET_FIXTURE(busy) {
+	struct et_fx_q q;
+	struct edudma_stats st;
+	int dereg_err;
+};
+
+ET_SETUP(busy)
 {
-	struct edudma_completion comp[8];
-	struct edudma_eventfd ev;
-	uint64_t sum = 0, v;
-	long long t0;
-	int efd, e, got, p[2];
-	ssize_t r;
-
-	efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	e = et_set_eventfd(fd, efd);
-	tap_ok(e == 0, "SET_EVENTFD with an eventfd (%s)", tap_errname(e));
-	for (int i = 0; i < 5 && !e; i++)
-		e = submit(fd, EDUDMA_OP_COPY, 0, 1000 + i, hA, i * 100, hB,
-			   i * 100, 0, 50);
-	t0 = et_now_ms();
-	while (!e && sum < 5 && et_now_ms() - t0 < 20000) {
-		struct pollfd pf = { .fd = efd, .events = POLLIN };
-
-		poll(&pf, 1, 1000);
-		if (read(efd, &v, sizeof(v)) == sizeof(v))
-			sum += v;
-	}
-	usleep(50000);
-	if (read(efd, &v, sizeof(v)) == sizeof(v))
-		sum += v;
-	tap_ok(sum == 5, "5 completions signal the eventfd 5 times (%llu)",
-	       (unsigned long long)sum);
-	e = et_read_completions(fd, comp, 5, &got);
-	tap_ok(!e && got == 5 && queue_empty(fd),
-	       "... and 5 records are there to read (%d)", got);
-
-	e = et_set_eventfd(fd, -1);
-	tap_ok(e == 0, "SET_EVENTFD -1 detaches (%s)", tap_errname(e));
-	e = submit(fd, EDUDMA_OP_COPY, 0, 2000, hA, 0, hB, 0, 0, 50);
-	if (!e)
-		e = et_read_completions(fd, comp, 1, &got);
-	r = read(efd, &v, sizeof(v));
-	tap_ok(!e && r < 0 && errno == EAGAIN,
-	       "after detaching, a completion does not signal the eventfd (%zd)", r);
-
-	if (pipe(p) == 0) {
-		e = et_set_eventfd(fd, p[0]);
-		close(p[0]);
-		close(p[1]);
-	} else {
-		e = -1;
-	}
-	tap_ok(e == EBADF, "SET_EVENTFD with a pipe -> EBADF (%s)", tap_errname(e));
-	e = et_set_eventfd(fd, 1000);
-	tap_ok(e == EBADF, "SET_EVENTFD with a closed fd number -> EBADF (%s)",
-	       tap_errname(e));
-	memset(&ev, 0, sizeof(ev));
-	ev.argsz = sizeof(ev);
-	ev.fd = efd;
-	ev.flags = 1;
-	e = et_ret(ioctl(fd, EDUDMA_SET_EVENTFD, &ev));
-	tap_ok(e == EINVAL, "SET_EVENTFD with a flag -> EINVAL (%s)", tap_errname(e));
-	ev.flags = 0;
-	ev.reserved = 1;
-	e = et_ret(ioctl(fd, EDUDMA_SET_EVENTFD, &ev));
-	tap_ok(e == EINVAL, "SET_EVENTFD with reserved != 0 -> EINVAL (%s)",
-	       tap_errname(e));
-	close(efd);
+	q_open(&self->q);
+	for (uint64_t i = 0; i < 3; i++)
+		ET_ASSERT_ERRNO(COPY_AB(&self->q, 50 + i, 0, 0, 32768), 0,
+				"async COPY of 32 KiB");
+	ET_ASSERT_ERRNO(et_stats(self->q.fd, &self->st), 0, "GET_STATS");
+	self->dereg_err = et_dereg(self->q.fd, self->q.hA);
+	if (!self->dereg_err)
+		et_reg_rw(self->q.fd, self->q.A, RSIZE, &self->q.hA);
 }
 
-static void cases_busy(void)
+ET_TEARDOWN(busy)
+{
+	q_close(&self->q);
+}
+
+static void busy_wait_all(struct et_fx_busy *self,
+			  struct edudma_completion *comp)
+{
+	int got;
+
+	ET_ASSERT_ERRNO(et_read_completions(self->q.fd, comp, 3, &got), 0,
+			"reading the three completions");
+}
+
+ET_TEST_F(busy, three_async_COPYs_of_32_KiB_queued_show_in_queue_depth)
+{
+	ET_EXPECT(self->st.queue_depth >= 1 && self->st.queue_depth <= 3,
+		  "queue_depth %llu, expected 1..3",
+		  (unsigned long long)self->st.queue_depth);
+}
+
+ET_TEST_F(busy, DEREG_MR_of_their_source_while_they_run_gives_EBUSY)
+{
+	ET_EXPECT_ERRNO(self->dereg_err, EBUSY, "DEREG_MR of the busy source");
+}
+
+ET_TEST_F(busy, the_three_complete_with_status_0)
+{
+	struct edudma_completion comp[3] = { 0 };
+
+	busy_wait_all(self, comp);
+	ET_EXPECT(!comp[0].status && !comp[1].status && !comp[2].status,
+		  "statuses %d, %d, %d (0, 0, 0)", comp[0].status,
+		  comp[1].status, comp[2].status);
+}
+
+ET_TEST_F(busy, once_they_completed_DEREG_MR_of_the_source_works)
 {
 	struct edudma_completion comp[3];
-	struct edudma_stats st;
-	int e, eb, got;
 
-	e = 0;
-	for (int i = 0; i < 3 && !e; i++)
-		e = submit(fd, EDUDMA_OP_COPY, 0, 50 + i, hA, 0, hB, 0, 0, 32768);
-	et_stats(fd, &st);
-	tap_ok(!e && st.queue_depth >= 1 && st.queue_depth <= 3,
-	       "3 async COPYs of 32 KiB queued: queue_depth %llu (1..3)",
-	       (unsigned long long)st.queue_depth);
-	eb = et_dereg(fd, hA);
-	tap_ok(eb == EBUSY, "DEREG_MR of the source while they run -> EBUSY (%s)",
-	       tap_errname(eb));
-	if (!eb)
-		et_reg_rw(fd, A, RSIZE, &hA);
-	e = et_read_completions(fd, comp, 3, &got);
-	tap_ok(!e && got == 3 && !comp[0].status && !comp[1].status &&
-	       !comp[2].status,
-	       "the three complete with status 0 (%d, %d, %d)", comp[0].status,
-	       comp[1].status, comp[2].status);
-	e = et_dereg(fd, hA);
-	tap_ok(e == 0, "once they completed DEREG_MR works (%s)", tap_errname(e));
-	e = et_reg_rw(fd, A, RSIZE, &hA);
-	if (e)
-		tap_diag("re-registering A: %s", strerror(e));
+	busy_wait_all(self, comp);
+	ET_EXPECT_ERRNO(et_dereg(self->q.fd, self->q.hA), 0,
+			"DEREG_MR of the source after the completions");
 }
 
-static void cases_inflight(void)
-{
-	struct edudma_completion comp[5];
-	long old = -1;
-	int f, e, e5, e6, got, eg;
-	uint32_t a, b;
+/* ---- max_inflight -------------------------------------------------------- */
 
-	eg = et_param_get("max_inflight", &old);
-	e = eg ? eg : et_param_set("max_inflight", 4);
-	tap_ok(!e, "max_inflight is %ld, set to 4 (%s)", old, tap_errname(e));
-	f = et_open(0, 0);
-	e = et_reg_rw(f, A, RSIZE, &a);
-	if (!e)
-		e = et_reg_rw(f, B, RSIZE, &b);
-	for (int i = 0; i < 4 && !e; i++)
-		e = submit(f, EDUDMA_OP_COPY, 0, i, a, i * 1000, b, i * 1000, 0, 500);
-	tap_ok(!e, "4 async transfers are accepted (%s)", tap_errname(e));
-	e5 = submit(f, EDUDMA_OP_COPY, 0, 4, a, 0, b, 0, 0, 500);
-	tap_ok(e5 == EAGAIN, "the fifth -> EAGAIN (%s)", tap_errname(e5));
-	e = et_read_completions(f, comp, 1, &got);
-	e6 = e ? e : submit(f, EDUDMA_OP_COPY, 0, 5, a, 0, b, 0, 0, 500);
-	tap_ok(e6 == 0, "after reading one completion another is accepted (%s)",
-	       tap_errname(e6));
-	e = et_read_completions(f, comp + 1, 4, &got);
-	tap_ok(!e && got == 4 && comp[0].cookie == 0 && comp[4].cookie == 5 &&
-	       !comp[4].status,
-	       "the other four complete (%d, last cookie %llu)", got,
-	       (unsigned long long)comp[4].cookie);
-	close(f);
-	e = old >= 0 ? et_param_set("max_inflight", old) : EINVAL;
-	tap_ok(!e, "max_inflight restored to %ld (%s)", old, tap_errname(e));
+/* max_inflight set to 4, then a file with 4 async COPYs of 500 bytes. */
+ET_FIXTURE(inflight) {
+	struct et_fx_q q;
+	long old;
+	int err4;		/* the first failure of the four, or 0 */
+};
+
+ET_SETUP(inflight)
+{
+	ET_ASSERT_ERRNO(et_param_get("max_inflight", &self->old), 0,
+			"reading max_inflight");
+	ET_ASSERT_ERRNO(et_param_set("max_inflight", 4), 0,
+			"setting max_inflight to 4");
+	q_open(&self->q);
+	for (int i = 0; i < 4 && !self->err4; i++)
+		self->err4 = COPY_AB(&self->q, i, i * 1000, i * 1000, 500);
 }
 
-int main(void)
+ET_TEARDOWN(inflight)
 {
-	int e;
+	q_close(&self->q);
+	ET_EXPECT_ERRNO(et_param_set("max_inflight", self->old), 0,
+			"restoring max_inflight");
+}
 
-	if (et_ndevices() < 1)
-		tap_skip_all("no /dev/edudma* device in this guest");
-	tap_plan(PLAN);
-	et_seed_init();
-	fd = et_open(0, 0);
-	A = et_map(RSIZE);
-	B = et_map(RSIZE);
-	heap = malloc(16384);
-	want = malloc(RSIZE);
-	et_fill(A, RSIZE);
-	et_fill(B, RSIZE);
-	if (fd < 0 || (e = et_reg_rw(fd, A, RSIZE, &hA)) ||
-	    (e = et_reg_rw(fd, B, RSIZE, &hB))) {
-		tap_diag("set-up failed: %s", strerror(fd < 0 ? errno : e));
-		tap_finish();
-	}
-	tap_ok(queue_empty(fd), "a new file: O_NONBLOCK read() -> EAGAIN");
+static int fifth(struct et_fx_inflight *self)
+{
+	ET_ASSERT_ERRNO(self->err4, 0, "4 async COPYs under max_inflight 4");
+	return COPY_AB(&self->q, 4, 0, 0, 500);
+}
 
-	cases_batch();		/* 8 */
-	cases_read_rules();	/* 4 */
-	cases_poll();		/* 6 */
-	cases_eventfd();	/* 9 */
-	cases_busy();		/* 4 */
-	cases_inflight();	/* 6 */
+/* The fifth refused; one completion read; the sixth submission. */
+static int sixth(struct et_fx_inflight *self, struct edudma_completion *c)
+{
+	int got;
 
-	e = et_dereg(fd, hA);
-	if (!e)
-		e = et_dereg(fd, hB);
-	tap_ok(!e, "the regions deregister (%s)", tap_errname(e));
-	close(fd);
-	tap_finish();
+	ET_ASSERT_ERRNO(fifth(self), EAGAIN, "the fifth async COPY");
+	ET_ASSERT_ERRNO(et_read_completions(self->q.fd, c, 1, &got), 0,
+			"reading one completion");
+	return COPY_AB(&self->q, 5, 0, 0, 500);
+}
+
+ET_TEST_F(inflight, max_inflight_can_be_set_to_4)
+{
+	long v = -1;
+
+	ET_EXPECT_ERRNO(et_param_get("max_inflight", &v), 0,
+			"reading max_inflight back");
+	ET_EXPECT(v == 4, "max_inflight was %ld, set to 4, reads %ld",
+		  self->old, v);
+}
+
+ET_TEST_F(inflight, four_async_transfers_are_accepted)
+{
+	ET_EXPECT_ERRNO(self->err4, 0, "4 async COPYs under max_inflight 4");
+}
+
+ET_TEST_F(inflight, the_fifth_gives_EAGAIN)
+{
+	ET_EXPECT_ERRNO(fifth(self), EAGAIN, "the fifth async COPY");
+}
+
+ET_TEST_F(inflight, after_reading_one_completion_another_is_accepted)
+{
+	struct edudma_completion c;
+
+	ET_EXPECT_ERRNO(sixth(self, &c), 0, "the sixth async COPY");
+}
+
+ET_TEST_F(inflight, the_other_four_complete)
+{
+	struct edudma_completion comp[5] = { 0 };
+	int got = 0, e;
+
+	ET_ASSERT_ERRNO(sixth(self, comp), 0, "the sixth async COPY");
+	e = et_read_completions(self->q.fd, comp + 1, 4, &got);
+	ET_EXPECT(!e && got == 4 && comp[0].cookie == 0 &&
+		  comp[4].cookie == 5 && !comp[4].status,
+		  "%d of 4 more (%s), first cookie %llu (0), last cookie %llu (5), its status %d",
+		  got, et_errno_name(e), (unsigned long long)comp[0].cookie,
+		  (unsigned long long)comp[4].cookie, comp[4].status);
+}
+
+ET_TEST_F(inflight, max_inflight_can_be_restored)
+{
+	long v = -1;
+
+	q_close(&self->q);
+	ET_EXPECT_ERRNO(et_param_set("max_inflight", self->old), 0,
+			"restoring max_inflight");
+	ET_EXPECT_ERRNO(et_param_get("max_inflight", &v), 0,
+			"reading max_inflight back");
+	ET_EXPECT(v == self->old, "max_inflight reads %ld, restored to %ld",
+		  v, self->old);
+}
+
+ET_TEST_F(q, the_regions_deregister_once_their_transfers_completed)
+{
+	struct edudma_completion c;
+	int got;
+
+	ET_ASSERT_ERRNO(COPY_AB(self, 1, 0, 0, 100), 0, "async COPY");
+	ET_ASSERT_ERRNO(et_read_completions(self->fd, &c, 1, &got), 0,
+			"reading its completion");
+	ET_EXPECT_ERRNO(et_dereg(self->fd, self->hA), 0, "DEREG_MR of A");
+	ET_EXPECT_ERRNO(et_dereg(self->fd, self->hB), 0, "DEREG_MR of B");
 }

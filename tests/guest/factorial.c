@@ -8,8 +8,9 @@
 
 #include "edudma_test.h"
 
-#define PLAN 23
 #define PER_THREAD 40
+
+ET_PRECONDITION(et_need_device)
 
 static uint32_t fact32(uint32_t n)
 {
@@ -19,6 +20,121 @@ static uint32_t fact32(uint32_t n)
 		r *= i;
 	return r;
 }
+
+/* ---- one file on edudma0 ------------------------------------------------- */
+
+ET_FIXTURE(dev) {
+	int fd;
+};
+
+ET_SETUP(dev)
+{
+	self->fd = et_open(0, 0);
+	ET_ASSERT(self->fd >= 0, "open %s: %s", et_dev_path(0),
+		  strerror(errno));
+}
+
+ET_TEARDOWN(dev)
+{
+	close(self->fd);
+}
+
+/* n! for n = et_index(), 0..12: exact in 32 bits */
+ET_TEST_N_F(dev, factorial_of_0_to_12_is_exact, 13)
+{
+	uint32_t n = et_index(), got = 0;
+
+	ET_EXPECT_ERRNO(et_factorial(self->fd, n, &got), 0, "FACTORIAL");
+	ET_EXPECT(got == fact32(n), "%u! = %u, expected %u", n, got,
+		  fact32(n));
+}
+
+struct wrap_row {
+	const char *name;
+	uint32_t n;
+	uint32_t want;		/* n! mod 2^32 */
+};
+
+static const struct wrap_row wrap_rows[] = {
+	{ .name = "factorial_of_13_wraps_modulo_2_32", .n = 13,
+	  .want = 1932053504u, },
+	{ .name = "factorial_of_20_wraps_modulo_2_32", .n = 20,
+	  .want = 2192834560u, },
+};
+
+ET_TABLE_F(dev, factorial_wraps, struct wrap_row, wrap_rows)
+{
+	uint32_t got = 0;
+
+	ET_EXPECT_ERRNO(et_factorial(self->fd, row->n, &got), 0, "FACTORIAL");
+	ET_EXPECT(got == row->want, "%u! mod 2^32 = %u, expected %u", row->n,
+		  got, row->want);
+}
+
+/* the 15 factorials above, counted in the device's statistics */
+ET_TEST_F(dev, stats_count_every_factorial)
+{
+	static const uint32_t ns[] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11,
+				       12, 13, 20 };
+	struct edudma_stats s0, s1;
+	uint32_t got;
+
+	ET_ASSERT_ERRNO(et_stats(self->fd, &s0), 0, "GET_STATS before");
+	for (size_t i = 0; i < ET_ARRAY_SIZE(ns); i++)
+		ET_EXPECT_ERRNO(et_factorial(self->fd, ns[i], &got), 0,
+				"FACTORIAL");
+	ET_ASSERT_ERRNO(et_stats(self->fd, &s1), 0, "GET_STATS after");
+	ET_EXPECT(s1.factorials - s0.factorials == ET_ARRAY_SIZE(ns),
+		  "stats: factorials +%llu, expected +%zu",
+		  (unsigned long long)(s1.factorials - s0.factorials),
+		  ET_ARRAY_SIZE(ns));
+}
+
+/* ---- the argument rules ------------------------------------------------- */
+
+struct arg_row {
+	const char *name;
+	uint32_t flags;
+	uint32_t argsz;		/* 0: sizeof(struct edudma_factorial) */
+	int null_arg;		/* pass NULL instead of the struct */
+	int want;		/* errno */
+};
+
+static const struct arg_row arg_rows[] = {
+	{ .name = "a_flag_is_EINVAL", .flags = 1, .want = EINVAL, },
+	{ .name = "argsz_without_room_for_the_result_is_EINVAL",
+	  .argsz = offsetof(struct edudma_factorial, result),
+	  .want = EINVAL, },
+	{ .name = "a_NULL_argument_is_EFAULT", .null_arg = 1,
+	  .want = EFAULT, },
+};
+
+ET_TABLE_F(dev, factorial_arguments, struct arg_row, arg_rows)
+{
+	struct edudma_factorial f = {
+		.argsz = row->argsz ? row->argsz : sizeof(f),
+		.flags = row->flags, .n = 3,
+	};
+
+	ET_EXPECT_ERRNO(et_ret(ioctl(self->fd, EDUDMA_FACTORIAL,
+				     row->null_arg ? NULL : &f)),
+			row->want, "FACTORIAL");
+}
+
+ET_TEST_F(dev, the_result_field_is_output_only)
+{
+	struct edudma_factorial f = {
+		.argsz = sizeof(f), .n = 3, .result = 12345,
+	};
+
+	ET_EXPECT_ERRNO(et_ret(ioctl(self->fd, EDUDMA_FACTORIAL, &f)), 0,
+			"FACTORIAL of 3 with result preset to 12345");
+	ET_EXPECT(f.result == 6 && f.n == 3 && f.argsz == sizeof(f),
+		  "3! = %u (expected 6), n %u (3), argsz %u (%zu)", f.result,
+		  f.n, f.argsz, sizeof(f));
+}
+
+/* ---- two threads at once ------------------------------------------------- */
 
 struct worker {
 	int fd;
@@ -52,85 +168,44 @@ static void *work(void *arg)
 	return NULL;
 }
 
-static void concurrent(int fa, int fb, const char *what)
+enum second_file { SAME_FILE, OTHER_FILE, OTHER_DEVICE };
+
+struct conc_row {
+	const char *name;
+	enum second_file second;	/* what the second thread uses */
+};
+
+static const struct conc_row conc_rows[] = {
+	{ .name = "two_threads_on_one_file", .second = SAME_FILE, },
+	{ .name = "two_threads_on_two_files_of_one_device",
+	  .second = OTHER_FILE, },
+	{ .name = "two_threads_on_two_devices", .second = OTHER_DEVICE, },
+};
+
+ET_TABLE_F(dev, concurrent_factorials, struct conc_row, conc_rows)
 {
 	struct worker w[2] = {
-		{ .fd = fa, .seed = et_rand() }, { .fd = fb, .seed = et_rand() },
+		{ .fd = self->fd, .seed = et_rand() },
+		{ .fd = self->fd, .seed = et_rand() },
 	};
 	pthread_t t[2];
 
+	if (row->second == OTHER_DEVICE && et_ndevices() < 2)
+		ET_SKIP("needs two devices");
+	if (row->second != SAME_FILE) {
+		w[1].fd = et_open(row->second == OTHER_DEVICE ? 1 : 0, 0);
+		ET_ASSERT(w[1].fd >= 0, "open: %s", strerror(errno));
+	}
 	for (int i = 0; i < 2; i++)
 		pthread_create(&t[i], NULL, work, &w[i]);
 	for (int i = 0; i < 2; i++)
 		pthread_join(t[i], NULL);
-	tap_ok(w[0].done == PER_THREAD && w[1].done == PER_THREAD &&
-	       !w[0].wrong && !w[1].wrong && !w[0].errors && !w[1].errors,
-	       "%s: 2 threads x %d random factorials all right%s%s%s%s", what,
-	       PER_THREAD, w[0].first[0] ? "; " : "", w[0].first,
-	       w[1].first[0] ? "; " : "", w[1].first);
-}
-
-int main(void)
-{
-	struct edudma_factorial f;
-	struct edudma_stats s0, s1;
-	uint32_t got;
-	int fd, fd1, e;
-
-	if (et_ndevices() < 1)
-		tap_skip_all("no /dev/edudma* device in this guest");
-	tap_plan(PLAN);
-	et_seed_init();
-	fd = et_open(0, 0);
-	et_stats(fd, &s0);
-	for (uint32_t n = 0; n <= 12; n++) {
-		got = 0;
-		e = et_factorial(fd, n, &got);
-		tap_ok(!e && got == fact32(n), "%u! = %u (%u, %s)", n, got,
-		       fact32(n), tap_errname(e));
-	}
-	e = et_factorial(fd, 13, &got);
-	tap_ok(!e && got == 1932053504u,
-	       "13! mod 2^32 = %u (1932053504, %s)", got, tap_errname(e));
-	e = et_factorial(fd, 20, &got);
-	tap_ok(!e && got == 2192834560u,
-	       "20! mod 2^32 = %u (2192834560, %s)", got, tap_errname(e));
-	et_stats(fd, &s1);
-	tap_ok(s1.factorials - s0.factorials == 15,
-	       "stats: factorials +%llu (15)",
-	       (unsigned long long)(s1.factorials - s0.factorials));
-
-	memset(&f, 0, sizeof(f));
-	f.argsz = sizeof(f);
-	f.flags = 1;
-	f.n = 3;
-	e = et_ret(ioctl(fd, EDUDMA_FACTORIAL, &f));
-	tap_ok(e == EINVAL, "a flag -> EINVAL (%s)", tap_errname(e));
-	f.flags = 0;
-	f.argsz = offsetof(struct edudma_factorial, result);
-	e = et_ret(ioctl(fd, EDUDMA_FACTORIAL, &f));
-	tap_ok(e == EINVAL, "argsz without room for the result -> EINVAL (%s)",
-	       tap_errname(e));
-	e = et_ret(ioctl(fd, EDUDMA_FACTORIAL, NULL));
-	tap_ok(e == EFAULT, "a NULL argument -> EFAULT (%s)", tap_errname(e));
-	f.argsz = sizeof(f);
-	f.result = 12345;
-	e = et_ret(ioctl(fd, EDUDMA_FACTORIAL, &f));
-	tap_ok(!e && f.result == 6 && f.n == 3 && f.argsz == sizeof(f),
-	       "the result field is output only: 3! = %u with result preset (%s)",
-	       f.result, tap_errname(e));
-
-	fd1 = et_open(0, 0);
-	concurrent(fd, fd, "one file");
-	concurrent(fd, fd1, "two files, one device");
-	close(fd1);
-	if (et_ndevices() < 2) {
-		tap_skip("needs two devices", "two devices at once");
-	} else {
-		fd1 = et_open(1, 0);
-		concurrent(fd, fd1, "two devices");
-		close(fd1);
-	}
-	close(fd);
-	tap_finish();
+	for (int i = 0; i < 2; i++)
+		ET_EXPECT(w[i].done == PER_THREAD && !w[i].wrong &&
+			  !w[i].errors,
+			  "thread %d: %d of %d random factorials, %d wrong, %d failed%s%s",
+			  i + 1, w[i].done, PER_THREAD, w[i].wrong,
+			  w[i].errors, w[i].first[0] ? ": " : "", w[i].first);
+	if (row->second != SAME_FILE)
+		close(w[1].fd);
 }

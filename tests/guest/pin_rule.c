@@ -19,59 +19,84 @@
 #define PG	ET_PAGE
 #define CHUNK	ET_MAX_XFER
 
-static int fd;
-static uint64_t zero_pfn;
-static int file_fd = -1;
+ET_PRECONDITION(et_need_device)
 
 /*
- * Adjacent pages, one per letter of pattern:
+ * The device, the zero page's frame and a one-page file holding 0x16 for
+ * the private file pages of a layout.
+ */
+ET_FIXTURE(pin) {
+	int fd;
+	uint64_t zero_pfn;
+	int file_fd;
+	unsigned char *m;	/* the case's layout, */
+	size_t len;		/* of len bytes */
+};
+
+ET_SETUP(pin)
+{
+	char path[] = "/tmp/pin_rule.XXXXXX";
+	unsigned char fill[PG], *z;
+
+	self->m = NULL;
+	self->fd = et_open(0, 0);
+	ET_ASSERT(self->fd >= 0, "open: %s", strerror(errno));
+	/* the zero page's frame: a private page that was only read */
+	z = et_map(PG);
+	ET_ASSERT(z, "out of memory");
+	(void)*(volatile unsigned char *)z;
+	self->zero_pfn = et_pfn(z);
+	munmap(z, PG);
+	self->file_fd = mkstemp(path);
+	ET_ASSERT(self->file_fd >= 0, "mkstemp: %s", strerror(errno));
+	unlink(path);
+	memset(fill, 0x16, sizeof(fill));
+	ET_ASSERT(write(self->file_fd, fill, PG) == (ssize_t)PG,
+		  "cannot write %s: %s", path, strerror(errno));
+}
+
+ET_TEARDOWN(pin)
+{
+	if (self->m)
+		munmap(self->m, self->len);
+	close(self->file_fd);
+	close(self->fd);
+}
+
+static void *map_page(struct et_fx_pin *self, void *at, char kind)
+{
+	int rw = PROT_READ | PROT_WRITE, anon = MAP_PRIVATE | MAP_ANONYMOUS;
+
+	switch (kind) {
+	case 'r':
+		return mmap(at, PG, PROT_READ, anon | MAP_FIXED, -1, 0);
+	case 'w':
+		return mmap(at, PG, rw, anon | MAP_FIXED, -1, 0);
+	default:
+		return mmap(at, PG, rw, MAP_PRIVATE | MAP_FIXED,
+			    self->file_fd, 0);
+	}
+}
+
+/*
+ * Adjacent pages into self->m, one per letter of pattern:
  *   r  anonymous, PROT_READ (never writable)
  *   w  anonymous, read-write, never written
  *   f  a MAP_PRIVATE read-write page of a file holding 0x16, never written
- * Returns the first page, or NULL.
  */
-static unsigned char *layout(const char *pattern)
+static void layout(struct et_fx_pin *self, const char *pattern)
 {
 	size_t n = strlen(pattern);
 	unsigned char *base;
 
 	base = mmap(NULL, n * PG, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (base == MAP_FAILED)
-		return NULL;
-	for (size_t i = 0; i < n; i++) {
-		void *at = base + i * PG, *p;
-
-		switch (pattern[i]) {
-		case 'r':
-			p = mmap(at, PG, PROT_READ,
-				 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
-			break;
-		case 'w':
-			p = mmap(at, PG, PROT_READ | PROT_WRITE,
-				 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
-			break;
-		default:
-			p = mmap(at, PG, PROT_READ | PROT_WRITE,
-				 MAP_PRIVATE | MAP_FIXED, file_fd, 0);
-			break;
-		}
-		if (p == MAP_FAILED) {
-			munmap(base, n * PG);
-			return NULL;
-		}
-	}
-	return base;
-}
-
-/*
- * What the device reads at offset off of registration h: TO_DEV of CHUNK
- * bytes, then FROM_DEV into a one-shot buffer.  Returns the errno.
- */
-static int device_view(uint32_t h, uint64_t off, unsigned char *out)
-{
-	int e = et_to_dev(fd, h, off, 0, CHUNK);
-
-	return e ? e : et_from_dev_ptr(fd, out, 0, CHUNK);
+	ET_ASSERT(base != MAP_FAILED, "mmap: %s", strerror(errno));
+	self->m = base;
+	self->len = n * PG;
+	for (size_t i = 0; i < n; i++)
+		ET_ASSERT(map_page(self, base + i * PG, pattern[i]) != MAP_FAILED,
+			  "mmap of page %zu (%c): %s", i, pattern[i],
+			  strerror(errno));
 }
 
 /* Index of the first byte of buf that is not v, or -1. */
@@ -83,220 +108,183 @@ static long first_not(const unsigned char *buf, size_t len, unsigned char v)
 	return -1;
 }
 
+/* ---- REG_MR DEV_READ over a layout --------------------------------------- */
+
+struct reg_row {
+	const char *name;
+	const char *pattern;
+	const char *what;
+};
+
+static const struct reg_row reg_rows[] = {
+	{ .name = "REG_MR_DEV_READ_over_read_only_then_writable",
+	  .pattern = "rw", .what = "[read-only][writable never written]", },
+	{ .name = "REG_MR_DEV_READ_over_read_only_then_private_file_page",
+	  .pattern = "rf",
+	  .what = "[read-only][MAP_PRIVATE file page never written]", },
+	{ .name = "REG_MR_DEV_READ_over_writable_then_read_only",
+	  .pattern = "wr", .what = "[writable never written][read-only]", },
+	{ .name = "REG_MR_DEV_READ_over_writable_read_only_writable",
+	  .pattern = "wrw", .what = "[writable][read-only][writable]", },
+	{ .name = "REG_MR_DEV_READ_over_two_read_only_writable_read_only_file",
+	  .pattern = "rrwrf",
+	  .what = "[read-only x2][writable][read-only][private file]", },
+};
+
 /*
- * Registers pattern DEV_READ, then the program fills every writable page
- * with its own byte; the device must read those bytes.
+ * What the device reads at page i of registration h (TO_DEV of CHUNK
+ * bytes, then FROM_DEV into a one-shot buffer) is the byte the program
+ * wrote there, or 0 for a read-only page.
  */
-static void case_reg(const char *pattern, const char *what)
+static void expect_device_view(struct et_fx_pin *self, const char *pattern,
+			       uint32_t h, size_t i)
 {
-	size_t n = strlen(pattern);
-	unsigned char *m = layout(pattern), out[CHUNK];
-	struct edudma_reg_mr r;
-	char why[160] = "";
-	int e, good = 1;
+	unsigned char out[CHUNK], v = pattern[i] == 'r' ? 0 : 0x40 + (int)i;
+	long bad;
 
-	if (!m) {
-		tap_ok(0, "REG_MR DEV_READ over %s: set-up failed: %s", what,
-		       strerror(errno));
-		return;
-	}
-	e = et_reg(fd, m, n * PG, EDUDMA_ACCESS_DEV_READ, &r);
-	if (e) {
-		tap_ok(0, "REG_MR DEV_READ over %s: %s", what, tap_errname(e));
-		munmap(m, n * PG);
-		return;
-	}
-	for (size_t i = 0; i < n; i++)
-		if (pattern[i] != 'r')
-			memset(m + i * PG, 0x40 + (int)i, PG);
-	for (size_t i = 0; i < n && good; i++) {
-		long bad;
-
-		memset(out, 0xee, sizeof(out));
-		e = device_view(r.handle, i * PG, out);
-		if (e) {
-			snprintf(why, sizeof(why), "page %zu: TO_DEV/FROM_DEV %s",
-				 i, tap_errname(e));
-			good = 0;
-			break;
-		}
-		bad = first_not(out, CHUNK, pattern[i] == 'r' ? 0 : 0x40 + (int)i);
-		if (bad >= 0) {
-			snprintf(why, sizeof(why),
-				 "page %zu (%c): the device read 0x%02x at byte %ld, memory holds 0x%02x",
-				 i, pattern[i], out[bad], bad, m[i * PG + bad]);
-			good = 0;
-		}
-	}
-	tap_ok(good, "REG_MR DEV_READ over %s, written after registering: the device reads what the program wrote%s%s",
-	       what, good ? "" : ": ", why);
-	if (et_dereg(fd, r.handle))
-		tap_diag("DEREG_MR failed");
-	munmap(m, n * PG);
+	memset(out, 0xee, sizeof(out));
+	ET_ASSERT_ERRNO(et_to_dev(self->fd, h, i * PG, 0, CHUNK), 0,
+			"TO_DEV from the registration");
+	ET_ASSERT_ERRNO(et_from_dev_ptr(self->fd, out, 0, CHUNK), 0,
+			"FROM_DEV into a one-shot buffer");
+	bad = first_not(out, CHUNK, v);
+	ET_EXPECT(bad < 0,
+		  "page %zu (%c): the device read 0x%02x at byte %ld, the program wrote 0x%02x (memory holds 0x%02x)",
+		  i, pattern[i], bad < 0 ? 0 : out[bad], bad, v,
+		  bad < 0 ? 0 : self->m[i * PG + bad]);
 }
 
-/* Pages of pattern that are 'w' and do not map the zero page. */
-static int own_pages(const unsigned char *m, const char *pattern, int *wpages)
+/*
+ * Registers the layout DEV_READ, then the program fills every writable
+ * page with its own byte; the device must read those bytes.
+ */
+ET_TABLE_F(pin, reg_dev_read, struct reg_row, reg_rows)
 {
-	int own = 0;
+	size_t n = strlen(row->pattern);
+	struct edudma_reg_mr r;
 
-	*wpages = 0;
+	et_note("%s", row->what);
+	layout(self, row->pattern);
+	ET_ASSERT_ERRNO(et_reg(self->fd, self->m, n * PG,
+			       EDUDMA_ACCESS_DEV_READ, &r), 0,
+			"REG_MR DEV_READ");
+	for (size_t i = 0; i < n; i++)
+		if (row->pattern[i] != 'r')
+			memset(self->m + i * PG, 0x40 + (int)i, PG);
+	for (size_t i = 0; i < n; i++)
+		expect_device_view(self, row->pattern, r.handle, i);
+	ET_EXPECT_ERRNO(et_dereg(self->fd, r.handle), 0, "DEREG_MR");
+}
+
+/* ---- one-shot sides and BENCH_PIN ----------------------------------------- */
+
+#define RO_THEN_RW "rwwwwwwwwwwwwwwww"	/* one read-only page, 16 writable */
+
+/* The 'w' pages of pattern that are mapped and not the zero page. */
+static void expect_own_pages(struct et_fx_pin *self, const char *pattern)
+{
+	int own = 0, w = 0;
+
 	for (size_t i = 0; pattern[i]; i++) {
 		uint64_t pfn;
 
 		if (pattern[i] != 'w')
 			continue;
-		(*wpages)++;
-		pfn = et_pfn(m + i * PG);
-		if (pfn && pfn != zero_pfn)
+		w++;
+		pfn = et_pfn(self->m + i * PG);
+		if (pfn && pfn != self->zero_pfn)
 			own++;
 	}
-	return own;
+	ET_EXPECT(own == w,
+		  "%d of %d writable pages pinned as pages of their own (zero page frame %#" PRIx64 ")",
+		  own, w, self->zero_pfn);
 }
 
-#define RO_THEN_RW "rwwwwwwwwwwwwwwww"	/* one read-only page, 16 writable */
-
-static void case_oneshot(void)
+ET_TEST_F(pin, one_shot_COPY_source_over_read_only_then_16_writable_pages)
 {
 	size_t len = strlen(RO_THEN_RW) * PG;
-	unsigned char *m = layout(RO_THEN_RW), *dst = et_map(len);
+	unsigned char *dst = et_map(len);
 	struct edudma_reg_mr r;
 	struct edudma_xfer x = {
 		.op = EDUDMA_OP_COPY, .flags = EDUDMA_XFER_SRC_PTR,
 		.length = len,
 	};
-	int e, own, w;
 
-	if (!m || !dst || et_reg(fd, dst, len, EDUDMA_ACCESS_DEV_WRITE, &r)) {
-		tap_ok(0, "one-shot source: set-up failed");
-		return;
-	}
-	x.src = (uintptr_t)m;
+	ET_ASSERT(dst, "out of memory");
+	layout(self, RO_THEN_RW);
+	ET_ASSERT_ERRNO(et_reg(self->fd, dst, len, EDUDMA_ACCESS_DEV_WRITE, &r),
+			0, "REG_MR DEV_WRITE of the destination");
+	x.src = (uintptr_t)self->m;
 	x.dst_handle = r.handle;
-	e = et_xfer(fd, &x);
-	own = own_pages(m, RO_THEN_RW, &w);
-	tap_ok(!e && own == w,
-	       "one-shot COPY source over [read-only][16 writable pages never written]: %s, %d of %d writable pages pinned as pages of their own (not the zero page)",
-	       tap_errname(e), own, w);
-	et_dereg(fd, r.handle);
-	munmap(m, len);
+	ET_EXPECT_ERRNO(et_xfer(self->fd, &x), 0,
+			"one-shot COPY from [read-only][16 writable pages never written]");
+	expect_own_pages(self, RO_THEN_RW);
+	et_dereg(self->fd, r.handle);
 	munmap(dst, len);
 }
 
-static void case_bench(void)
+ET_TEST_F(pin, BENCH_PIN_DEV_READ_over_read_only_then_16_writable_pages)
 {
-	unsigned char *m = layout(RO_THEN_RW);
-	size_t len = strlen(RO_THEN_RW) * PG;
-	int e, own, w;
-
-	if (!m) {
-		tap_ok(0, "BENCH_PIN: set-up failed");
-		return;
-	}
-	e = et_bench_pin(m, len, EDUDMA_ACCESS_DEV_READ);
-	own = own_pages(m, RO_THEN_RW, &w);
-	tap_ok(!e && own == w,
-	       "BENCH_PIN DEV_READ over [read-only][16 writable pages never written]: %s, %d of %d writable pages pinned for writing",
-	       tap_errname(e), own, w);
-	munmap(m, len);
+	layout(self, RO_THEN_RW);
+	ET_EXPECT_ERRNO(et_bench_pin(self->m, self->len,
+				     EDUDMA_ACCESS_DEV_READ), 0,
+			"BENCH_PIN DEV_READ over [read-only][16 writable pages never written]");
+	expect_own_pages(self, RO_THEN_RW);
 }
 
-static void case_dev_write(void)
+ET_TEST_F(pin, REG_MR_DEV_WRITE_over_read_only_then_writable_is_EFAULT)
 {
-	unsigned char *m = layout("rw");
-	long long base = et_pins();
-	int e;
+	long long base = et_pins(), now;
 
-	if (!m) {
-		tap_ok(0, "DEV_WRITE over [read-only][writable]: set-up failed");
-		return;
-	}
-	e = et_reg(fd, m, 2 * PG, EDUDMA_ACCESS_DEV_WRITE, NULL);
-	tap_ok(e == EFAULT && et_pins_settle(base, 1000) == base,
-	       "REG_MR DEV_WRITE over [read-only][writable] -> EFAULT, nothing stays pinned (%s)",
-	       tap_errname(e));
-	munmap(m, 2 * PG);
+	layout(self, "rw");
+	ET_EXPECT_ERRNO(et_reg(self->fd, self->m, 2 * PG,
+			       EDUDMA_ACCESS_DEV_WRITE, NULL), EFAULT,
+			"REG_MR DEV_WRITE over [read-only][writable]");
+	now = et_pins_settle(base, 1000);
+	ET_EXPECT(now == base, "%+lld pages stay pinned after it, expected 0",
+		  now - base);
 }
+
+/* ---- mremap ------------------------------------------------------------- */
 
 /*
  * A pinned registration holds pages, not addresses: after mremap moves the
  * memory the device reaches it at its new address; memory mapped anew at
  * the old address is not the registration's.
  */
-static void case_mremap(void)
+ET_TEST_F(pin, after_mremap_the_registration_follows_its_pages)
 {
 	size_t len = 2 * PG;
 	unsigned char *a = et_map(len), *b = et_map(len), *c;
 	unsigned char pattern[CHUNK];
 	struct edudma_reg_mr r;
-	int e, moved_ok, fresh_ok;
+	long bad;
 
-	if (!a || !b) {
-		tap_ok(0, "mremap: set-up failed");
-		return;
-	}
+	ET_ASSERT(a && b, "out of memory");
 	memset(a, 0x11, len);
-	e = et_reg(fd, a, len, ET_RW, &r);
-	if (e) {
-		tap_ok(0, "mremap: REG_MR %s", tap_errname(e));
-		return;
-	}
+	ET_ASSERT_ERRNO(et_reg(self->fd, a, len, ET_RW, &r), 0, "REG_MR");
 	/* move the registered pages over b's address */
-	if (mremap(a, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, b) != b) {
-		tap_ok(0, "mremap: %s", strerror(errno));
-		return;
-	}
+	ET_ASSERT(mremap(a, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, b) == b,
+		  "mremap: %s", strerror(errno));
 	c = mmap(a, len, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	ET_ASSERT(c == a, "mmap anew at the old address: %s", strerror(errno));
 	memset(pattern, 0x5a, sizeof(pattern));
-	e = et_to_dev_ptr(fd, pattern, 0, CHUNK);
-	if (!e)
-		e = et_from_dev(fd, r.handle, 100, 0, CHUNK);
-	moved_ok = !e && first_not(b + 100, CHUNK, 0x5a) < 0 &&
-		   first_not(b, 100, 0x11) < 0;
-	fresh_ok = c == a && first_not(a, len, 0) < 0;
-	tap_ok(moved_ok && fresh_ok,
-	       "after mremap of a registered range, FROM_DEV into it shows at the new address (%s, %s), and memory mapped anew at the old address is untouched (%s)",
-	       tap_errname(e), moved_ok ? "right" : "wrong",
-	       fresh_ok ? "right" : "wrong");
-	et_dereg(fd, r.handle);
+	ET_ASSERT_ERRNO(et_to_dev_ptr(self->fd, pattern, 0, CHUNK), 0,
+			"one-shot TO_DEV");
+	ET_EXPECT_ERRNO(et_from_dev(self->fd, r.handle, 100, 0, CHUNK), 0,
+			"FROM_DEV into the moved registration");
+	bad = first_not(b + 100, CHUNK, 0x5a);
+	ET_EXPECT(bad < 0, "new address: byte %ld is 0x%02x, expected 0x5a",
+		  100 + bad, bad < 0 ? 0 : b[100 + bad]);
+	bad = first_not(b, 100, 0x11);
+	ET_EXPECT(bad < 0, "new address: byte %ld is 0x%02x, expected 0x11",
+		  bad, bad < 0 ? 0 : b[bad]);
+	bad = first_not(a, len, 0);
+	ET_EXPECT(bad < 0,
+		  "memory mapped anew at the old address: byte %ld is 0x%02x, expected 0",
+		  bad, bad < 0 ? 0 : a[bad]);
+	et_dereg(self->fd, r.handle);
 	munmap(a, len);
 	munmap(b, len);
-}
-
-int main(void)
-{
-	char path[] = "/tmp/pin_rule.XXXXXX";
-	unsigned char fill[PG], *z;
-	long long base;
-
-	fd = et_open_or_skip();
-	tap_plan(10);
-
-	/* the zero page's frame: a private page that was only read */
-	z = et_map(PG);
-	if (z)
-		(void)*(volatile unsigned char *)z;
-	zero_pfn = z ? et_pfn(z) : 0;
-	tap_diag("zero page frame %#" PRIx64, zero_pfn);
-
-	file_fd = mkstemp(path);
-	memset(fill, 0x16, sizeof(fill));
-	if (file_fd < 0 || write(file_fd, fill, PG) != (ssize_t)PG)
-		tap_diag("cannot make %s: %s", path, strerror(errno));
-	unlink(path);
-
-	base = et_pins();
-	case_reg("rw", "[read-only][writable never written]");
-	case_reg("rf", "[read-only][MAP_PRIVATE file page never written]");
-	case_reg("wr", "[writable never written][read-only]");
-	case_reg("wrw", "[writable][read-only][writable]");
-	case_reg("rrwrf", "[read-only x2][writable][read-only][private file]");
-	case_oneshot();
-	case_bench();
-	case_dev_write();
-	case_mremap();
-	tap_ok(et_pins_settle(base, 2000) == base,
-	       "pin counters back where they started (%lld)", et_pins() - base);
-	tap_finish();
 }

@@ -12,41 +12,151 @@
  * piece registers.  Whatever registers must move data right.  Single pages
  * and one-shot transfers are checked the same way.
  *
- * Runs only with EDUDMA_STOCKMASK=1 (the host script sets it).
+ * Runs only with EDUDMA_STOCKMASK=1 (the host script sets it).  Filling
+ * the memory takes seconds of guest time, so the registration of all the
+ * pieces is one case with several checks, and each case that fills memory
+ * has a time limit of minutes.
  */
+#define ET_DEFAULT_TIMEOUT 600
+
 #include "edudma_test.h"
 
-#define PLAN 11
 #define MiB (1024UL * 1024)
 #define PIECE (64 * MiB)
 #define LOW_PFN_END (1UL << (28 - 12))	/* first frame above the mask */
 #define MAX_PIECES 32
-
-static int fd, iommu;
-static long long pin_base;
-static unsigned char *piece[MAX_PIECES];
-static int npieces, pagemap = -1;
+#define PICK 4			/* single pages on either side of the mask */
 
 static long mem_available_mib(void)
 {
-	char line[128];
-	FILE *f = fopen("/proc/meminfo", "r");
-	long kb = -1;
+	return (long)et_proc_value("/proc/meminfo", "MemAvailable:", 10) / 1024;
+}
 
-	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, "MemAvailable: %ld kB", &kb) == 1)
+static const char *stockmask_guest(void)
+{
+	const char *env = getenv("EDUDMA_STOCKMASK");
+
+	if (!env || strcmp(env, "1"))
+		return "run by tests/host/t-stockmask.sh";
+	if (et_need_device())
+		return et_need_device();
+	if (mem_available_mib() < 1700)
+		return "needs a guest of 2 GiB (qemu/run --mem 2048)";
+	return NULL;
+}
+
+ET_PRECONDITION(stockmask_guest)
+
+/* ---- what the driver reports ----------------------------------------------- */
+
+static void get_info(struct edudma_device_info *info)
+{
+	int fd = et_open(0, 0);
+
+	ET_ASSERT(fd >= 0, "open: %s", strerror(errno));
+	ET_ASSERT_ERRNO(et_info(fd, info), 0, "GET_INFO");
+	close(fd);
+}
+
+ET_TEST(the_driver_set_the_stock_28_bit_dma_mask)
+{
+	struct edudma_device_info info;
+
+	get_info(&info);
+	ET_EXPECT(info.dma_mask == 0x0fffffff,
+		  "dma_mask %#llx, expected 0xfffffff (28 bits)",
+		  (unsigned long long)info.dma_mask);
+}
+
+ET_TEST(IOMMU_in_use_as_the_kernel_command_line_asks)
+{
+	struct edudma_device_info info;
+	int iommu;
+
+	get_info(&info);
+	iommu = !!(info.caps & EDUDMA_CAP_IOMMU);
+	ET_EXPECT(iommu == lab_iommu_expected(),
+		  "IOMMU %s, the kernel command line asks for %s",
+		  iommu ? "in use" : "not in use",
+		  lab_iommu_expected() ? "one" : "none");
+}
+
+/* ---- about 1.6 GiB of memory, filled --------------------------------------- */
+
+ET_FIXTURE(mem) {
+	int fd, iommu, pagemap;
+	long long pin_base;
+	unsigned char *piece[MAX_PIECES];
+	int npieces;
+	unsigned char *low[PICK], *high[PICK];	/* single pages */
+	int nlow, nhigh;
+};
+
+/* About 1.6 GiB of 2, so most of it lies above 256 MiB. */
+static void fill_pieces(struct et_fx_mem *self)
+{
+	long avail = mem_available_mib(), total = avail - 320;
+	long long t0 = et_now_ms();
+
+	if (total > 1792)
+		total = 1792;
+	self->npieces = total * MiB / PIECE;
+	if (self->npieces > MAX_PIECES)
+		self->npieces = MAX_PIECES;
+	for (int i = 0; i < self->npieces; i++) {
+		self->piece[i] = et_map(PIECE);
+		if (!self->piece[i]) {
+			self->npieces = i;
 			break;
-	if (f)
-		fclose(f);
-	return kb / 1024;
+		}
+		madvise(self->piece[i], PIECE, MADV_NOHUGEPAGE);
+		memset(self->piece[i], 0x11 * (i + 1), PIECE);
+	}
+	et_note("%d pieces of 64 MiB filled in %lld ms (MemAvailable was %ld MiB), IOMMU %s",
+		self->npieces, et_now_ms() - t0, avail,
+		self->iommu ? "on" : "off");
+}
+
+ET_SETUP(mem)
+{
+	struct edudma_device_info info;
+
+	memset(self, 0, sizeof(*self));
+	self->pagemap = -1;
+	self->fd = et_open(0, 0);
+	ET_ASSERT(self->fd >= 0, "open: %s", strerror(errno));
+	self->pagemap = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	ET_ASSERT(self->pagemap >= 0, "/proc/self/pagemap: %s",
+		  strerror(errno));
+	ET_ASSERT_ERRNO(et_info(self->fd, &info), 0, "GET_INFO");
+	self->iommu = !!(info.caps & EDUDMA_CAP_IOMMU);
+	self->pin_base = et_pins();
+	fill_pieces(self);
+	ET_ASSERT(self->npieces > 0, "no memory for a piece of 64 MiB");
+}
+
+/* What the file holds at the end: nothing. */
+ET_TEARDOWN(mem)
+{
+	struct edudma_stats st;
+
+	ET_EXPECT_ERRNO(et_stats(self->fd, &st), 0, "GET_STATS");
+	ET_EXPECT(st.regions == 0 && st.pinned_pages == 0,
+		  "at the end: regions %llu, pinned_pages %llu, expected 0",
+		  (unsigned long long)st.regions,
+		  (unsigned long long)st.pinned_pages);
+	for (int i = 0; i < self->npieces; i++)
+		munmap(self->piece[i], PIECE);
+	close(self->pagemap);
+	close(self->fd);
 }
 
 /* Frame number of the page at addr, or -1 (not present, no permission). */
-static long pfn_of(const void *addr)
+static long pfn_of(struct et_fx_mem *self, const void *addr)
 {
 	uint64_t e;
 
-	if (pread(pagemap, &e, sizeof(e),
+	if (pread(self->pagemap, &e, sizeof(e),
 		  (uintptr_t)addr / ET_PAGE * sizeof(e)) != sizeof(e))
 		return -1;
 	if (!(e >> 63) || !(e & ((1ULL << 55) - 1)))
@@ -55,14 +165,16 @@ static long pfn_of(const void *addr)
 }
 
 /* Pages of [p, p + len) above the mask; -1 if a frame is unknown. */
-static long high_pages(const unsigned char *p, size_t len)
+static long high_pages(struct et_fx_mem *self, const unsigned char *p,
+		       size_t len)
 {
 	size_t n = len / ET_PAGE;
 	uint64_t *e = malloc(n * sizeof(*e));
 	long high = 0;
 
-	if (!e || pread(pagemap, e, n * sizeof(*e),
-			(uintptr_t)p / ET_PAGE * sizeof(*e)) != (ssize_t)(n * sizeof(*e))) {
+	if (!e || pread(self->pagemap, e, n * sizeof(*e),
+			(uintptr_t)p / ET_PAGE * sizeof(*e)) !=
+		  (ssize_t)(n * sizeof(*e))) {
 		free(e);
 		return -1;
 	}
@@ -78,9 +190,30 @@ static long high_pages(const unsigned char *p, size_t len)
 	return high;
 }
 
+/* Up to PICK single pages on either side of 256 MiB, into low and high. */
+static void pick_pages(struct et_fx_mem *self)
+{
+	for (int i = 0; i < self->npieces &&
+			(self->nlow < PICK || self->nhigh < PICK); i++)
+		for (size_t off = 0; off < PIECE; off += 997 * ET_PAGE) {
+			unsigned char *p = self->piece[i] + off;
+			long pfn = pfn_of(self, p);
+
+			if (pfn < 0)
+				continue;
+			if ((unsigned long)pfn < LOW_PFN_END && self->nlow < PICK)
+				self->low[self->nlow++] = p;
+			else if ((unsigned long)pfn >= LOW_PFN_END &&
+				 self->nhigh < PICK)
+				self->high[self->nhigh++] = p;
+		}
+	et_note("%d pages below and %d above 256 MiB picked", self->nlow,
+		self->nhigh);
+}
+
 /* COPY len random bytes inside region h at base p, verified with guards. */
-static int copy_inside(uint32_t h, unsigned char *p, size_t size, size_t len,
-		       char *why, size_t n)
+static int copy_inside(int fd, uint32_t h, unsigned char *p, size_t size,
+		       size_t len, char *why, size_t n)
 {
 	size_t so, dof, g0, g1;
 	unsigned char *want;
@@ -106,223 +239,190 @@ static int copy_inside(uint32_t h, unsigned char *p, size_t size, size_t len,
 	free(want);
 	if (e || bad >= 0) {
 		snprintf(why, n, "COPY %zu bytes +%zu -> +%zu: %s, bad byte %ld",
-			 len, so, dof, tap_errname(e), bad);
+			 len, so, dof, et_errno_name(e), bad);
 		return 0;
 	}
+	snprintf(why, n, "verified");
 	return 1;
 }
 
-int main(void)
+/* Registers the page p, COPYs len bytes inside it, deregisters; 1: right. */
+static int page_copies(struct et_fx_mem *self, unsigned char *p, size_t len,
+		       char *why, size_t n)
 {
-	const char *env = getenv("EDUDMA_STOCKMASK");
-	struct edudma_device_info info;
-	long avail, total;
-	long long t0;
-	int e, ok_n = 0, erange = 0, other = 0, mismatch = 0, unknown = 0;
-	int copies = 0, bad_copies = 0, pin_bad = 0;
-	long high_total = 0;
-	unsigned char *low[4], *high[4];
-	int nlow = 0, nhigh = 0;
-	char why[200] = "", first_bad[200] = "";
+	struct edudma_reg_mr r;
+	int e, good;
 
-	if (!env || strcmp(env, "1")) {
-		printf("TAP version 13\n1..0 # SKIP run by tests/host/t-stockmask.sh\n");
-		return TAP_EXIT_SKIP;
+	e = et_reg(self->fd, p, ET_PAGE, ET_RW, &r);
+	if (e) {
+		snprintf(why, n, "REG_MR of the page: %s", et_errno_name(e));
+		return 0;
 	}
-	if (et_ndevices() < 1)
-		tap_skip_all("no /dev/edudma* device in this guest");
-	avail = mem_available_mib();
-	if (avail < 1700)
-		tap_skip_all("needs a guest of 2 GiB (qemu/run --mem 2048)");
-	tap_plan(PLAN);
-	et_seed_init();
-	fd = et_open(0, 0);
-	pagemap = open("/proc/self/pagemap", O_RDONLY);
-	e = et_info(fd, &info);
-	iommu = !!(info.caps & EDUDMA_CAP_IOMMU);
-	tap_ok(!e && info.dma_mask == 0x0fffffff,
-	       "stock mask: the driver set dma_mask %#llx (0xfffffff, 28 bits)",
-	       (unsigned long long)info.dma_mask);
-	tap_ok(iommu == lab_iommu_expected(), "IOMMU %s, as the kernel command line asks",
-	       iommu ? "in use" : "not in use");
-	pin_base = et_pins();
+	good = copy_inside(self->fd, r.handle, p, ET_PAGE, len, why, n);
+	et_dereg(self->fd, r.handle);
+	return good;
+}
 
-	/* about 1.6 GiB of 2, so most of it lies above 256 MiB */
-	total = avail - 320;
-	if (total > 1792)
-		total = 1792;
-	npieces = total * MiB / PIECE;
-	if (npieces > MAX_PIECES)
-		npieces = MAX_PIECES;
-	t0 = et_now_ms();
-	for (int i = 0; i < npieces; i++) {
-		piece[i] = et_map(PIECE);
-		if (!piece[i]) {
-			npieces = i;
-			break;
-		}
-		madvise(piece[i], PIECE, MADV_NOHUGEPAGE);
-		memset(piece[i], 0x11 * (i + 1), PIECE);
-	}
-	tap_diag("%d pieces of 64 MiB filled in %lld ms (MemAvailable was %ld MiB), IOMMU %s",
-		 npieces, et_now_ms() - t0, avail, iommu ? "on" : "off");
+/* ---- the pieces of 64 MiB ---------------------------------------------------- */
 
-	t0 = et_now_ms();
-	for (int i = 0; i < npieces; i++) {
-		struct edudma_reg_mr r;
-		long hp;
+struct tally {
+	int ok, erange, other, mismatch, unknown;
+	int copies, bad_copies, pin_bad;
+	long high_total;
+	char first_bad[200], why[240];
+};
 
-		e = et_reg(fd, piece[i], PIECE, ET_RW, &r);
-		hp = high_pages(piece[i], PIECE);	/* pinned now, if e == 0 */
-		if (hp < 0) {
-			unknown++;
-		} else {
-			high_total += hp;
-			if (!iommu && (e == 0) != (hp == 0))
-				mismatch++;
-		}
-		if (e == 0)
-			ok_n++;
-		else if (e == ERANGE)
-			erange++;
-		else
-			other++;
-		if ((e && e != ERANGE) || (!iommu && hp >= 0 && (e == 0) != (hp == 0)))
-			if (!first_bad[0])
-				snprintf(first_bad, sizeof(first_bad),
-					 "piece %d: %s with %ld pages above 256 MiB",
-					 i, tap_errname(e), hp);
-		if (!e) {
-			for (int k = 0; k < 2; k++) {
-				copies++;
-				if (!copy_inside(r.handle, piece[i], PIECE,
-						 et_range(3000, 8000), why, sizeof(why)))
-					bad_copies++;
-			}
-			et_dereg(fd, r.handle);
-		}
-		if (et_pins_settle(pin_base, 2000) != pin_base)
-			pin_bad++;
-	}
-	tap_diag("%d registered, %d ERANGE, %d other errors; %ld pages above 256 MiB in all (%lld ms)",
-		 ok_n, erange, other, high_total, et_now_ms() - t0);
-	tap_ok(!other && !unknown,
-	       "every 64 MiB REG_MR succeeded or failed with ERANGE (%d other errors, %d pieces with unknown frames)%s%s",
-	       other, unknown, first_bad[0] ? ": " : "", first_bad);
-	if (iommu)
-		tap_ok(ok_n == npieces && npieces > 0,
-		       "all %d pieces registered (%d)", npieces, ok_n);
+/* Registers piece i, checks its frames, copies inside it and lets it go. */
+static void one_piece(struct et_fx_mem *self, int i, struct tally *t)
+{
+	struct edudma_reg_mr r;
+	int e = et_reg(self->fd, self->piece[i], PIECE, ET_RW, &r);
+	long hp = high_pages(self, self->piece[i], PIECE); /* pinned, if !e */
+	int wrong = !self->iommu && hp >= 0 && (e == 0) != (hp == 0);
+
+	if (hp < 0)
+		t->unknown++;
 	else
-		tap_ok(!mismatch && !unknown && erange > 0,
-		       "ERANGE exactly for the %d pieces with a page above 256 MiB (%d mismatches)",
-		       erange, mismatch);
-	tap_ok(!bad_copies && (copies > 0 || !iommu),
-	       "every registered piece moved data right (%d COPYs, %d wrong)%s%s",
-	       copies, bad_copies, bad_copies ? ": " : "", bad_copies ? why : "");
-	tap_ok(!pin_bad, "the pin counter came back after every piece (%d times not)",
-	       pin_bad);
+		t->high_total += hp;
+	t->mismatch += wrong;
+	if (e == 0)
+		t->ok++;
+	else if (e == ERANGE)
+		t->erange++;
+	else
+		t->other++;
+	if (((e && e != ERANGE) || wrong) && !t->first_bad[0])
+		snprintf(t->first_bad, sizeof(t->first_bad),
+			 "piece %d: %s with %ld pages above 256 MiB", i,
+			 et_errno_name(e), hp);
+	for (int k = 0; !e && k < 2; k++) {
+		char why[160];
 
-	/* single pages on either side of 256 MiB */
-	for (int i = 0; i < npieces && (nlow < 4 || nhigh < 4); i++)
-		for (size_t off = 0; off < PIECE; off += 997 * ET_PAGE) {
-			long pfn = pfn_of(piece[i] + off);
-
-			if (pfn < 0)
-				continue;
-			if ((unsigned long)pfn < LOW_PFN_END && nlow < 4)
-				low[nlow++] = piece[i] + off;
-			else if ((unsigned long)pfn >= LOW_PFN_END && nhigh < 4)
-				high[nhigh++] = piece[i] + off;
-		}
-	tap_diag("%d pages below and %d above 256 MiB picked", nlow, nhigh);
-	if (!nlow) {
-		tap_skip("none of the memory lies below 256 MiB",
-			 "single pages below 256 MiB register and copy right");
-	} else {
-		int good = 0;
-
-		for (int i = 0; i < nlow; i++) {
-			struct edudma_reg_mr r;
-
-			e = et_reg(fd, low[i], ET_PAGE, ET_RW, &r);
-			if (!e) {
-				good += copy_inside(r.handle, low[i], ET_PAGE, 1000,
-						    why, sizeof(why));
-				et_dereg(fd, r.handle);
-			}
-		}
-		tap_ok(good == nlow,
-		       "single pages below 256 MiB register and copy right (%d of %d)",
-		       good, nlow);
+		t->copies++;
+		if (!copy_inside(self->fd, r.handle, self->piece[i], PIECE,
+				 et_range(3000, 8000), why, sizeof(why)) &&
+		    !t->bad_copies++)
+			snprintf(t->why, sizeof(t->why), "piece %d: %s", i, why);
 	}
-	if (!nhigh) {
-		tap_skip("none of the memory lies above 256 MiB",
-			 "single pages above 256 MiB");
-		tap_skip("none of the memory lies above 256 MiB",
-			 "one-shot transfers on pages above 256 MiB");
-	} else {
-		int right = 0, e1 = 0, e2 = 0;
+	if (!e)
+		et_dereg(self->fd, r.handle);
+	if (et_pins_settle(self->pin_base, 2000) != self->pin_base)
+		t->pin_bad++;
+}
 
-		for (int i = 0; i < nhigh; i++) {
-			struct edudma_reg_mr r;
+/* After all the registrations (and ERANGEs) the device copies right. */
+static void expect_device_still_copies(struct et_fx_mem *self)
+{
+	char why[200];
 
-			e = et_reg(fd, high[i], ET_PAGE, ET_RW, &r);
-			if (!e) {
-				if (iommu && copy_inside(r.handle, high[i], ET_PAGE,
-							 1000, why, sizeof(why)))
-					right++;
-				et_dereg(fd, r.handle);
-			}
-			if (iommu ? e == 0 : e == ERANGE)
-				right += !iommu;
-		}
-		tap_ok(right == nhigh,
-		       "single pages above 256 MiB: %s (%d of %d)",
-		       iommu ? "register and copy right" : "REG_MR -> ERANGE",
-		       right, nhigh);
-		et_fill(high[0], 2000);
-		e1 = et_to_dev_ptr(fd, high[0], 0, 2000);
-		if (iommu) {
-			e2 = e1 ? e1 : et_from_dev_ptr(fd, high[nhigh - 1] + 2048, 0, 2000);
-			tap_ok(!e1 && !e2 &&
-			       et_diff(high[nhigh - 1] + 2048, high[0], 2000) < 0,
-			       "one-shot TO_DEV and FROM_DEV on pages above 256 MiB move data right (%s, %s)",
-			       tap_errname(e1), tap_errname(e2));
-		} else {
-			e2 = et_from_dev_ptr(fd, high[0], 0, 100);
-			tap_ok(e1 == ERANGE && e2 == ERANGE,
-			       "one-shot TO_DEV / FROM_DEV on a page above 256 MiB -> ERANGE (%s, %s)",
-			       tap_errname(e1), tap_errname(e2));
-		}
+	if (self->iommu) {
+		ET_EXPECT(et_copy_check(self->fd, 5000, why, sizeof(why)),
+			  "after the pieces the device copies wrong: %s", why);
+		return;
 	}
-	{
-		struct edudma_stats st;
+	pick_pages(self);
+	if (!self->nlow)
+		ET_SKIP("no page below 256 MiB to copy with after the ERANGEs");
+	ET_EXPECT(page_copies(self, self->low[0], 1500, why, sizeof(why)),
+		  "after all the ERANGEs the device copies wrong: %s", why);
+}
 
-		et_stats(fd, &st);
-		tap_ok(et_pins_settle(pin_base, 2000) == pin_base && st.regions == 0 &&
-		       st.pinned_pages == 0,
-		       "at the end: pin counter %+lld, regions %llu, pinned_pages %llu",
-		       et_pins() - pin_base, (unsigned long long)st.regions,
-		       (unsigned long long)st.pinned_pages);
-	}
-	if (iommu) {
-		tap_ok(et_copy_check(fd, 5000, why, sizeof(why)),
-		       "the device still copies right (%s)", why);
-	} else if (nlow) {
-		struct edudma_reg_mr r;
-		int good = 0;
+/*
+ * One experiment: every piece registered in turn.  Four checks on what
+ * they did, then one that the device still copies right after them.
+ */
+ET_TEST_F(mem, every_64_MiB_piece_registers_exactly_when_the_device_reaches_it)
+{
+	struct tally t = { 0 };
+	long long t0 = et_now_ms();
 
-		e = et_reg(fd, low[0], ET_PAGE, ET_RW, &r);
-		if (!e) {
-			good = copy_inside(r.handle, low[0], ET_PAGE, 1500, why,
-					   sizeof(why));
-			et_dereg(fd, r.handle);
+	for (int i = 0; i < self->npieces; i++)
+		one_piece(self, i, &t);
+	et_note("%d registered, %d ERANGE, %d other errors; %ld pages above 256 MiB in all (%lld ms)",
+		t.ok, t.erange, t.other, t.high_total, et_now_ms() - t0);
+	ET_EXPECT(!t.other && !t.unknown,
+		  "every 64 MiB REG_MR must succeed or fail with ERANGE: %d other errors, %d pieces with unknown frames%s%s",
+		  t.other, t.unknown, t.first_bad[0] ? ": " : "", t.first_bad);
+	if (self->iommu)
+		ET_EXPECT(t.ok == self->npieces,
+			  "with an IOMMU %d of %d pieces registered, expected all",
+			  t.ok, self->npieces);
+	else
+		ET_EXPECT(!t.mismatch && !t.unknown && t.erange > 0,
+			  "ERANGE must come exactly for the pieces with a page above 256 MiB: %d ERANGE, %d mismatches%s%s",
+			  t.erange, t.mismatch, t.first_bad[0] ? ": " : "",
+			  t.first_bad);
+	ET_EXPECT(!t.bad_copies && (t.copies > 0 || !self->iommu),
+		  "every registered piece must move data right: %d COPYs, %d wrong%s%s",
+		  t.copies, t.bad_copies, t.bad_copies ? ": " : "", t.why);
+	ET_EXPECT(!t.pin_bad,
+		  "the pin counter did not come back after %d of the pieces",
+		  t.pin_bad);
+	expect_device_still_copies(self);
+}
+
+/* ---- single pages and one-shot transfers --------------------------------------- */
+
+ET_TEST_F(mem, single_pages_below_256_MiB_register_and_copy_right)
+{
+	char why[200];
+
+	pick_pages(self);
+	if (!self->nlow)
+		ET_SKIP("none of the memory lies below 256 MiB");
+	for (int i = 0; i < self->nlow; i++)
+		ET_EXPECT(page_copies(self, self->low[i], 1000, why,
+				      sizeof(why)),
+			  "page %d of %d below 256 MiB: %s", i + 1, self->nlow,
+			  why);
+}
+
+ET_TEST_F(mem, single_pages_above_256_MiB_ERANGE_or_with_an_IOMMU_copy_right)
+{
+	struct edudma_reg_mr r;
+	char why[200];
+	int e;
+
+	pick_pages(self);
+	if (!self->nhigh)
+		ET_SKIP("none of the memory lies above 256 MiB");
+	for (int i = 0; i < self->nhigh; i++) {
+		if (self->iommu) {
+			ET_EXPECT(page_copies(self, self->high[i], 1000, why,
+					      sizeof(why)),
+				  "page %d of %d above 256 MiB: %s", i + 1,
+				  self->nhigh, why);
+			continue;
 		}
-		tap_ok(good, "after all the ERANGEs the device still copies right (%s)",
-		       e ? tap_errname(e) : good ? "verified" : why);
-	} else {
-		tap_skip("no page below 256 MiB to copy with",
-			 "after all the ERANGEs the device still copies right");
+		e = et_reg(self->fd, self->high[i], ET_PAGE, ET_RW, &r);
+		ET_EXPECT_ERRNO(e, ERANGE, "REG_MR of a page above 256 MiB");
+		if (!e)
+			et_dereg(self->fd, r.handle);
 	}
-	tap_finish();
+}
+
+ET_TEST_F(mem, one_shot_TO_DEV_and_FROM_DEV_on_pages_above_256_MiB)
+{
+	unsigned char *a, *b;
+
+	pick_pages(self);
+	if (!self->nhigh)
+		ET_SKIP("none of the memory lies above 256 MiB");
+	a = self->high[0];
+	b = self->high[self->nhigh - 1] + 2048;
+	et_fill(a, 2000);
+	if (!self->iommu) {
+		ET_EXPECT_ERRNO(et_to_dev_ptr(self->fd, a, 0, 2000), ERANGE,
+				"one-shot TO_DEV from a page above 256 MiB");
+		ET_EXPECT_ERRNO(et_from_dev_ptr(self->fd, a, 0, 100), ERANGE,
+				"one-shot FROM_DEV into a page above 256 MiB");
+		return;
+	}
+	ET_ASSERT_ERRNO(et_to_dev_ptr(self->fd, a, 0, 2000), 0,
+			"one-shot TO_DEV from a page above 256 MiB");
+	ET_ASSERT_ERRNO(et_from_dev_ptr(self->fd, b, 0, 2000), 0,
+			"one-shot FROM_DEV into a page above 256 MiB");
+	ET_EXPECT(et_diff(b, a, 2000) < 0,
+		  "FROM_DEV brought back other bytes than TO_DEV took (first at %ld)",
+		  et_diff(b, a, 2000));
 }

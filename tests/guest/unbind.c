@@ -11,9 +11,10 @@
  *    pause, or one at a time with short pauses.
  * Each must end with ENODEV where uapi.md says so ("Surprise removal"),
  * every pin must come back once they exit, and the device bound again
- * must work.  EDUDMA_UNBIND_CYCLES (default 10) cycles, on the last
- * device.  Concurrency bugs show best with --smp 2 and --iommu; the
- * runner has a suite for each.
+ * must work.  Ten cycles, one case each, on the last device (a case
+ * name, e.g. 'unbind_under_load_then_bind_again[3]', runs one cycle).
+ * Concurrency bugs show best with --smp 2 and --iommu; the runner has a
+ * suite for each.
  */
 #include <dirent.h>
 #include <signal.h>
@@ -23,29 +24,18 @@
 
 #define DRV	"/sys/bus/pci/drivers/edudma"
 #define KiB	1024UL
+#define CYCLES	10
 
-static char bdf[64];
-static int report_pipe = -1;
-
-/* In a child: the reason it failed, one line to the parent, exit 1. */
-static void __attribute__((noreturn, format(printf, 1, 2)))
-child_fail(const char *fmt, ...)
-{
-	char line[256];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
-	va_end(ap);
-	if (n < 0 || n > (int)sizeof(line) - 2)
-		n = sizeof(line) - 2;
-	line[n++] = '\n';
-	if (write(report_pipe, line, n) < 0) {
-		/* the parent sees the exit status */
-	}
-	_exit(1);
-}
+/*
+ * In a child of the case: fails the case with the reason (the runner's
+ * shared page sees it from any process of the case), exit 1.
+ */
+#define child_fail(...)							\
+	do {								\
+		et_fail(__FILE__, __LINE__, __VA_ARGS__);		\
+		fflush(stdout);						\
+		_exit(1);						\
+	} while (0)
 
 static int open_dev(const char *path)
 {
@@ -211,7 +201,7 @@ static void oneshot_pair(const char *path, int which)
 }
 
 /* The /dev node of the device bound at bdf, or "" (none yet). */
-static const char *dev_of_bdf(void)
+static const char *dev_of_bdf(const char *bdf)
 {
 	static char path[LAB_PATH + 16];
 	char dir[128];
@@ -282,94 +272,125 @@ static int reap_children(pid_t *pids, int n, char *why, size_t whylen)
 	return failed;
 }
 
-int main(void)
+/*
+ * The last device's /dev path and PCI address (bdf); NULL, or why there
+ * is none.
+ */
+static const char *find_last_device(char *path, size_t pathlen, char *bdf,
+				    size_t bdflen)
 {
-	const char *cycles_env = getenv("EDUDMA_UNBIND_CYCLES");
-	int cycles = cycles_env ? atoi(cycles_env) : 10;
-	char link[256], target[256] = "", reasons[2048];
-	long saved_inflight = 4096;
-	const char *path;
-	int p[2], n;
-	long long base;
+	char link[256], target[256] = "";
+	const char *slash;
+	int n = et_ndevices();
 
-	if (cycles < 1 || cycles > 1000)
-		cycles = 10;
-	n = et_ndevices();
 	if (n < 1)
-		tap_skip_all("no edudma device");
-	path = et_dev_path(n - 1);
+		return "no edudma device";
+	snprintf(path, pathlen, "%s", et_dev_path(n - 1));
 	snprintf(link, sizeof(link), "/sys/class/edudma/%s/device", path + 5);
 	if (readlink(link, target, sizeof(target) - 1) < 0)
-		tap_skip_all("no PCI device link in sysfs");
-	snprintf(bdf, sizeof(bdf), "%s", strrchr(target, '/') ? strrchr(target, '/') + 1 : target);
+		return "no PCI device link in sysfs";
+	slash = strrchr(target, '/');
+	snprintf(bdf, bdflen, "%s", slash ? slash + 1 : target);
+	return NULL;
+}
 
-	tap_plan(3 * cycles + 1);
-	tap_diag("unbinding %s (%s) %d times", path, bdf, cycles);
-	base = et_pins();
+static const char *need_unbindable_device(void)
+{
+	char path[LAB_PATH + 16], bdf[64];
+
+	return find_last_device(path, sizeof(path), bdf, sizeof(bdf));
+}
+
+ET_PRECONDITION(need_unbindable_device)
+
+ET_FIXTURE(unbind) {
+	char dev[LAB_PATH + 16];
+	char bdf[64];
+	long saved_inflight;
+	long long base;		/* pins before the cycle */
+};
+
+ET_SETUP(unbind)
+{
+	const char *why = find_last_device(self->dev, sizeof(self->dev),
+					   self->bdf, sizeof(self->bdf));
+
+	ET_ASSERT(!why, "%s", why);
+	et_timeout(120);	/* 60 s for the processes, then bind again */
+	et_note("unbinding %s (%s)", self->dev, self->bdf);
+	self->saved_inflight = 4096;
+	et_param_get("max_inflight", &self->saved_inflight);
 	/* the submitters queue this many each, so removal finds many records */
-	et_param_get("max_inflight", &saved_inflight);
-	et_param_set("max_inflight", 256);
+	ET_ASSERT_ERRNO(et_param_set("max_inflight", 256), 0,
+			"max_inflight=256");
+	self->base = et_pins();
+}
 
-	for (int c = 1; c <= cycles; c++) {
-		char why[256] = "", dev[LAB_PATH + 16];
-		pid_t pids[NPROCS];
-		long long t0;
-		ssize_t r;
-		int failed, e;
-
-		snprintf(dev, sizeof(dev), "%s", dev_of_bdf());
-		if (pipe(p)) {
-			tap_ok(0, "cycle %d: pipe: %s", c, strerror(errno));
-			break;
-		}
-		for (int i = 0; i < NPROCS; i++) {
-			pids[i] = fork();
-			if (pids[i] == 0) {
-				close(p[0]);
-				report_pipe = p[1];
-				switch (i) {
-				case 0: sync_copier(dev); break;
-				case 1: async_queue(dev); break;
-				case 2: blocked_reader(dev); break;
-				default: oneshot_pair(dev, i - 3); break;
-				}
-			}
-		}
-		close(p[1]);
-		usleep(400 * 1000);	/* everything is in flight */
-
-		t0 = et_now_ms();
-		e = write_file(DRV "/unbind", bdf);
-		failed = reap_children(pids, NPROCS, why, sizeof(why));
-		r = read(p[0], reasons, sizeof(reasons) - 1);
-		reasons[r > 0 ? r : 0] = 0;
-		reasons[strcspn(reasons, "\n")] = 0;
-		close(p[0]);
-		tap_ok(!e && !failed,
-		       "cycle %d: unbind %s under load (%s, %lld ms): %d processes saw ENODEV and ended cleanly%s%s%s%s",
-		       c, dev, et_errno_name(e), et_now_ms() - t0, 3 + 2 * NPAIRS,
-		       failed ? ": " : "", why, reasons[0] ? ": " : "", reasons);
-
-		tap_ok(et_pins_settle(base, 5000) == base,
-		       "cycle %d: every pin came back once the processes ended (%lld left)",
-		       c, et_pins() - base);
-
-		e = write_file(DRV "/bind", bdf);
-		for (int i = 0; i < 200 && !dev_of_bdf()[0]; i++)
+ET_TEARDOWN(unbind)
+{
+	/* a cycle that stopped half-way leaves the device bound all the same */
+	if (!dev_of_bdf(self->bdf)[0]) {
+		write_file(DRV "/bind", self->bdf);
+		for (int i = 0; i < 200 && !dev_of_bdf(self->bdf)[0]; i++)
 			usleep(10000);
-		snprintf(dev, sizeof(dev), "%s", dev_of_bdf());
-		{
-			char res[200] = "no device node";
-			int fd = dev[0] ? open(dev, O_RDWR | O_CLOEXEC) : -1;
-			int ok = fd >= 0 && et_copy_check(fd, 5000, res, sizeof(res));
-
-			if (fd >= 0)
-				close(fd);
-			tap_ok(!e && ok, "cycle %d: bound again as %s (%s): %s", c,
-			       dev[0] ? dev : "?", et_errno_name(e), res);
-		}
 	}
-	et_param_set("max_inflight", saved_inflight);
-	tap_ok(et_pins_settle(base, 5000) == base, "pin counters balance at the end");
-	tap_finish();
+	et_param_set("max_inflight", self->saved_inflight);
+}
+
+/* Forks every kind of user of dev (NPROCS processes, pairs counted once). */
+static void start_users(const char *dev, pid_t *pids)
+{
+	for (int i = 0; i < NPROCS; i++) {
+		pids[i] = fork();
+		/* the ones started already end with the case's processes */
+		ET_ASSERT(pids[i] >= 0, "fork: %s", strerror(errno));
+		if (pids[i] != 0)
+			continue;
+		switch (i) {
+		case 0: sync_copier(dev); break;
+		case 1: async_queue(dev); break;
+		case 2: blocked_reader(dev); break;
+		default: oneshot_pair(dev, i - 3); break;
+		}
+		_exit(0);	/* not reached: each of them exits */
+	}
+}
+
+/*
+ * One cycle: unbind under load (every process sees ENODEV and ends
+ * cleanly), every pin back once they ended, bind again and copy: one
+ * removal observed three ways.
+ */
+ET_TEST_N_F(unbind, unbind_under_load_then_bind_again, CYCLES)
+{
+	char why[256] = "", res[200] = "no device node";
+	pid_t pids[NPROCS];
+	long long t0, left;
+	int failed, e, fd;
+
+	start_users(self->dev, pids);
+	usleep(400 * 1000);	/* everything is in flight */
+	t0 = et_now_ms();
+	e = write_file(DRV "/unbind", self->bdf);
+	failed = reap_children(pids, NPROCS, why, sizeof(why));
+	ET_EXPECT(!e && !failed,
+		  "unbind %s under load (%s, %lld ms): %d of %d processes failed to see ENODEV and end cleanly%s%s",
+		  self->dev, et_errno_name(e), et_now_ms() - t0, failed,
+		  3 + 2 * NPAIRS, why[0] ? ": " : "", why);
+
+	left = et_pins_settle(self->base, 5000) - self->base;
+	ET_EXPECT(left == 0,
+		  "%lld pins left once the processes ended, expected none",
+		  left);
+
+	e = write_file(DRV "/bind", self->bdf);
+	for (int i = 0; i < 200 && !dev_of_bdf(self->bdf)[0]; i++)
+		usleep(10000);
+	snprintf(self->dev, sizeof(self->dev), "%s", dev_of_bdf(self->bdf));
+	fd = self->dev[0] ? open(self->dev, O_RDWR | O_CLOEXEC) : -1;
+	ET_EXPECT(!e && fd >= 0 && et_copy_check(fd, 5000, res, sizeof(res)),
+		  "bind %s again (%s) as %s: %s", self->bdf, et_errno_name(e),
+		  self->dev[0] ? self->dev : "?", res);
+	if (fd >= 0)
+		close(fd);
 }

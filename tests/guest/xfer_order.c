@@ -19,34 +19,114 @@
 #define SIZE		(2 * PG)
 #define UNKNOWN		0x7fff0001U
 #define TOP_PAGE	(~(uint64_t)0 - PG + 1)	/* 2^64 - 4096 */
+#define MIB		(1UL << 20)
 
-static int fd;
-static uint32_t h_rd, h_wr, h_rw;	/* DEV_READ, DEV_WRITE, both */
-static unsigned char *buf, *hole;
+#define SP EDUDMA_XFER_SRC_PTR
+#define DP EDUDMA_XFER_DST_PTR
+#define U(p) ((uintptr_t)(p))
 
-static int queue_depth(void)
+ET_PRECONDITION(et_need_device)
+
+/*
+ * A file with three registrations of buf (2 pages of 0x22): DEV_READ,
+ * DEV_WRITE and both; hole is 2 pages of address with nothing mapped.
+ * A case may lower max_pinned_mb and max_inflight (set_param()); the
+ * teardown puts them back.
+ */
+ET_FIXTURE(xo) {
+	int fd;
+	uint32_t h_rd, h_wr, h_rw;
+	unsigned char *buf, *hole;
+	long saved_mb, saved_inflight;
+	int set_mb, set_inflight;
+};
+
+static void xo_setup(struct et_fx_xo *self)
+{
+	struct edudma_reg_mr r;
+
+	self->set_mb = self->set_inflight = 0;
+	self->fd = et_open(0, 0);
+	ET_ASSERT(self->fd >= 0, "open: %s", strerror(errno));
+	self->buf = et_map(SIZE);
+	self->hole = et_map(SIZE);
+	ET_ASSERT(self->buf && self->hole, "out of memory");
+	memset(self->buf, 0x22, SIZE);
+	munmap(self->hole, SIZE);
+	ET_ASSERT_ERRNO(et_reg(self->fd, self->buf, SIZE,
+			       EDUDMA_ACCESS_DEV_READ, &r), 0, "REG_MR DEV_READ");
+	self->h_rd = r.handle;
+	ET_ASSERT_ERRNO(et_reg(self->fd, self->buf, SIZE,
+			       EDUDMA_ACCESS_DEV_WRITE, &r), 0,
+			"REG_MR DEV_WRITE");
+	self->h_wr = r.handle;
+	ET_ASSERT_ERRNO(et_reg(self->fd, self->buf, SIZE, ET_RW, &r), 0,
+			"REG_MR DEV_READ | DEV_WRITE");
+	self->h_rw = r.handle;
+	ET_ASSERT_ERRNO(et_param_get("max_pinned_mb", &self->saved_mb), 0,
+			"max_pinned_mb");
+	ET_ASSERT_ERRNO(et_param_get("max_inflight", &self->saved_inflight), 0,
+			"max_inflight");
+}
+
+static void xo_teardown(struct et_fx_xo *self)
+{
+	if (self->set_mb)
+		ET_EXPECT_ERRNO(et_param_set("max_pinned_mb", self->saved_mb),
+				0, "restoring max_pinned_mb");
+	if (self->set_inflight)
+		ET_EXPECT_ERRNO(et_param_set("max_inflight",
+					     self->saved_inflight), 0,
+				"restoring max_inflight");
+	close(self->fd);
+	munmap(self->buf, SIZE);
+}
+
+ET_SETUP(xo)
+{
+	xo_setup(self);
+}
+
+ET_TEARDOWN(xo)
+{
+	xo_teardown(self);
+}
+
+static void set_max_pinned_mb(struct et_fx_xo *self, long mb)
+{
+	self->set_mb = 1;
+	ET_ASSERT_ERRNO(et_param_set("max_pinned_mb", mb), 0, "max_pinned_mb");
+}
+
+static void set_max_inflight(struct et_fx_xo *self, long n)
+{
+	self->set_inflight = 1;
+	ET_ASSERT_ERRNO(et_param_set("max_inflight", n), 0, "max_inflight");
+}
+
+static int queue_depth(int fd)
 {
 	struct edudma_stats st;
 
 	return et_stats(fd, &st) ? -1 : (int)st.queue_depth;
 }
 
-/*
- * One XFER that must fail with want, having pinned and queued nothing.
- */
-static void expect(int want, struct edudma_xfer x, const char *what)
+/* One XFER that must fail with want, having pinned and queued nothing. */
+static void expect_fails(struct et_fx_xo *self, int want,
+			 struct edudma_xfer x, const char *what)
 {
 	long long before = et_pins_acquired(), after;
 	int e, depth;
 
 	x.argsz = sizeof(x);
-	e = et_ret(ioctl(fd, EDUDMA_XFER, &x));
+	e = et_ret(ioctl(self->fd, EDUDMA_XFER, &x));
 	after = et_pins_acquired();
-	depth = queue_depth();
-	tap_ok(e == want && after == before && depth == 0,
-	       "%s -> %s (got %s; pages pinned meanwhile %lld, queue %d)",
-	       what, et_errno_name(want), et_errno_name(e), after - before,
-	       depth);
+	depth = queue_depth(self->fd);
+	ET_EXPECT_ERRNO(e, want, what);
+	ET_EXPECT(after == before, "%s: %lld pages pinned meanwhile, expected 0",
+		  what, after - before);
+	ET_EXPECT(depth == 0, "%s: queue depth %d after it, expected 0", what,
+		  depth);
 }
 
 static struct edudma_xfer copy(uint32_t flags, uint32_t sh, uint64_t src,
@@ -58,275 +138,321 @@ static struct edudma_xfer copy(uint32_t flags, uint32_t sh, uint64_t src,
 	};
 }
 
-#define SP EDUDMA_XFER_SRC_PTR
-#define DP EDUDMA_XFER_DST_PTR
-#define U(p) ((uintptr_t)(p))
+/* ---- the order of the checks, max_pinned_mb=1 ----------------------------- */
 
-static void order_cases(void)
+/* What one side of a COPY names. */
+enum side {
+	S_HOLE,		/* one-shot, nothing mapped */
+	S_BUF,		/* one-shot, buf */
+	S_NONE,		/* handle 0 without the _PTR flag */
+	S_UNKNOWN,	/* a handle that was never given out */
+	S_RD,		/* the DEV_READ registration */
+	S_WR,		/* the DEV_WRITE registration */
+};
+
+struct order_row {
+	const char *name;
+	int want;
+	enum side src, dst;
+	uint64_t src_off, dst_off;	/* into a registration */
+	uint64_t len;
+	const char *what;
+};
+
+/* The one-shot budget is 1 MiB, so 2 MiB of address is over it. */
+#define BIG (2 * MIB)
+
+static const struct order_row order_rows[] = {
+	{ .name = "COPY_src_not_mapped_dst_handle_unknown_ENOENT",
+	  .want = ENOENT, .src = S_HOLE, .dst = S_UNKNOWN, .len = 100,
+	  .what = "COPY: one-shot source not mapped, destination handle unknown", },
+	{ .name = "COPY_src_not_mapped_dst_range_bad_EINVAL",
+	  .want = EINVAL, .src = S_HOLE, .dst = S_WR, .dst_off = SIZE,
+	  .len = 100,
+	  .what = "COPY: one-shot source not mapped, destination range past its region", },
+	{ .name = "COPY_src_over_max_pinned_mb_dst_handle_unknown_ENOENT",
+	  .want = ENOENT, .src = S_BUF, .dst = S_UNKNOWN, .len = BIG,
+	  .what = "COPY: one-shot source over max_pinned_mb, destination handle unknown", },
+	{ .name = "COPY_src_valid_dst_handle_unknown_ENOENT",
+	  .want = ENOENT, .src = S_BUF, .dst = S_UNKNOWN, .len = 100,
+	  .what = "COPY: valid one-shot source, destination handle unknown", },
+	{ .name = "COPY_src_valid_dst_range_bad_EINVAL",
+	  .want = EINVAL, .src = S_BUF, .dst = S_WR, .dst_off = SIZE - 50,
+	  .len = 100,
+	  .what = "COPY: valid one-shot source, destination range past its region", },
+	{ .name = "COPY_dst_handle_0_without_DST_PTR_ENOENT",
+	  .want = ENOENT, .src = S_RD, .dst = S_NONE, .len = 100,
+	  .what = "COPY: registered source, destination handle 0 without DST_PTR (0 is never a handle)", },
+	{ .name = "COPY_src_lacks_DEV_READ_dst_handle_unknown_EACCES",
+	  .want = EACCES, .src = S_WR, .dst = S_UNKNOWN, .len = 100,
+	  .what = "COPY: source lacks DEV_READ, destination handle unknown (source first)", },
+	{ .name = "COPY_src_handle_unknown_dst_lacks_DEV_WRITE_ENOENT",
+	  .want = ENOENT, .src = S_UNKNOWN, .dst = S_RD, .len = 100,
+	  .what = "COPY: source handle unknown, destination lacks DEV_WRITE", },
+	{ .name = "COPY_src_lacks_DEV_READ_dst_range_bad_EACCES",
+	  .want = EACCES, .src = S_WR, .dst = S_WR, .dst_off = SIZE,
+	  .len = 100,
+	  .what = "COPY: source lacks DEV_READ, destination range bad (access before range)", },
+	{ .name = "COPY_src_range_bad_dst_handle_unknown_EINVAL",
+	  .want = EINVAL, .src = S_RD, .src_off = SIZE, .dst = S_UNKNOWN,
+	  .len = 100,
+	  .what = "COPY: source range past its region, destination handle unknown", },
+	{ .name = "COPY_src_over_max_pinned_mb_dst_lacks_DEV_WRITE_EACCES",
+	  .want = EACCES, .src = S_BUF, .dst = S_RD, .len = BIG,
+	  .what = "COPY: one-shot source over max_pinned_mb, destination lacks DEV_WRITE (handles before limits)", },
+	{ .name = "COPY_src_not_mapped_dst_over_max_pinned_mb_ENOSPC",
+	  .want = ENOSPC, .src = S_HOLE, .dst = S_BUF, .len = BIG,
+	  .what = "COPY: one-shot source not mapped, one-shot destination over max_pinned_mb (limits before pins)", },
+};
+
+/* Sets one side: its flag, handle and address or offset. */
+static void side(struct et_fx_xo *self, enum side s, uint64_t off,
+		 __u32 ptr_flag, __u32 *flags, __u32 *h, __u64 *addr)
 {
-	/* the one-shot budget: 1 MiB, so 2 MiB of address is over it */
-	const uint64_t big = 2 << 20;
+	const uint32_t handles[] = {
+		[S_NONE] = 0, [S_UNKNOWN] = UNKNOWN,
+		[S_RD] = self->h_rd, [S_WR] = self->h_wr,
+	};
 
-	expect(ENOENT, copy(SP, 0, U(hole), UNKNOWN, 0, 100),
-	       "COPY: one-shot source not mapped, destination handle unknown");
-	expect(EINVAL, copy(SP, 0, U(hole), h_wr, SIZE, 100),
-	       "COPY: one-shot source not mapped, destination range past its region");
-	expect(ENOENT, copy(SP, 0, U(buf), UNKNOWN, 0, big),
-	       "COPY: one-shot source over max_pinned_mb, destination handle unknown");
-	expect(ENOENT, copy(SP, 0, U(buf), UNKNOWN, 0, 100),
-	       "COPY: valid one-shot source, destination handle unknown");
-	expect(EINVAL, copy(SP, 0, U(buf), h_wr, SIZE - 50, 100),
-	       "COPY: valid one-shot source, destination range past its region");
-	expect(ENOENT, copy(0, h_rd, 0, 0, U(buf), 100),
-	       "COPY: registered source, destination handle 0 without DST_PTR (0 is never a handle)");
-
-	/* which side first, and where EACCES sits */
-	expect(EACCES, copy(0, h_wr, 0, UNKNOWN, 0, 100),
-	       "COPY: source lacks DEV_READ, destination handle unknown (source first)");
-	expect(ENOENT, copy(0, UNKNOWN, 0, h_rd, 0, 100),
-	       "COPY: source handle unknown, destination lacks DEV_WRITE");
-	expect(EACCES, copy(0, h_wr, 0, h_wr, SIZE, 100),
-	       "COPY: source lacks DEV_READ, destination range bad (access before range)");
-	expect(EINVAL, copy(0, h_rd, SIZE, UNKNOWN, 0, 100),
-	       "COPY: source range past its region, destination handle unknown");
-	expect(EACCES, copy(SP, 0, U(buf), h_rd, 0, big),
-	       "COPY: one-shot source over max_pinned_mb, destination lacks DEV_WRITE (handles before limits)");
-	expect(ENOSPC, copy(SP | DP, 0, U(hole), 0, U(buf), big),
-	       "COPY: one-shot source not mapped, one-shot destination over max_pinned_mb (limits before pins)");
-	{
-		struct edudma_xfer x = copy(SP | DP, 0, U(buf), 0, U(hole), 100);
-		long long held = et_pins();
-		int e = et_xfer(fd, &x);
-
-		tap_ok(e == EFAULT && et_pins_settle(held, 1000) == held,
-		       "COPY: valid one-shot source, one-shot destination not mapped -> EFAULT, the source's pin released (%s)",
-		       et_errno_name(e));
+	*h = 0;
+	*addr = off;
+	if (s == S_HOLE || s == S_BUF) {
+		*flags |= ptr_flag;
+		*addr = U(s == S_HOLE ? self->hole : self->buf) + off;
+	} else {
+		*h = handles[s];
 	}
+}
+
+ET_TABLE_F(xo, order, struct order_row, order_rows)
+{
+	struct edudma_xfer x = { .op = EDUDMA_OP_COPY, .length = row->len };
+
+	side(self, row->src, row->src_off, SP, &x.flags, &x.src_handle,
+	     &x.src);
+	side(self, row->dst, row->dst_off, DP, &x.flags, &x.dst_handle,
+	     &x.dst);
+	set_max_pinned_mb(self, 1);
+	expect_fails(self, row->want, x, row->what);
+}
+
+ET_TEST_F(xo, COPY_src_valid_dst_not_mapped_EFAULT_the_source_pin_released)
+{
+	struct edudma_xfer x = copy(SP | DP, 0, U(self->buf), 0,
+				    U(self->hole), 100);
+	long long held, now;
+
+	set_max_pinned_mb(self, 1);
+	held = et_pins();
+	ET_EXPECT_ERRNO(et_xfer(self->fd, &x), EFAULT,
+			"COPY: valid one-shot source, one-shot destination not mapped");
+	now = et_pins_settle(held, 1000);
+	ET_EXPECT(now == held, "%+lld pages still pinned after it, expected 0",
+		  now - held);
 }
 
 /* max_inflight is reached: EAGAIN before the one-shot source is pinned. */
-static void inflight_case(void)
+ET_TEST_F(xo, async_one_shot_TO_DEV_at_max_inflight_EAGAIN_nothing_pinned)
 {
 	struct edudma_xfer q = {
 		.op = EDUDMA_OP_TO_DEV, .flags = EDUDMA_XFER_ASYNC,
-		.length = 64, .src_handle = h_rd, .cookie = 1,
+		.length = 64, .src_handle = self->h_rd, .cookie = 1,
 	};
 	struct edudma_xfer x = {
 		.op = EDUDMA_OP_TO_DEV, .flags = EDUDMA_XFER_ASYNC | SP,
-		.length = 64, .src = U(buf), .cookie = 2,
+		.length = 64, .src = U(self->buf), .cookie = 2,
 	};
 	struct edudma_completion c;
-	long long before;
-	int e, e2;
+	long long before, after;
+	int e;
 
-	et_param_set("max_inflight", 1);
-	e = et_xfer(fd, &q);
+	set_max_pinned_mb(self, 1);
+	set_max_inflight(self, 1);
+	ET_ASSERT_ERRNO(et_xfer(self->fd, &q), 0, "async TO_DEV from a region");
 	before = et_pins_acquired();
 	x.argsz = sizeof(x);
-	e2 = et_ret(ioctl(fd, EDUDMA_XFER, &x));
-	tap_ok(!e && e2 == EAGAIN && et_pins_acquired() == before,
-	       "async one-shot TO_DEV with max_inflight used -> EAGAIN, nothing pinned (%s, %s, %lld pages pinned)",
-	       et_errno_name(e), et_errno_name(e2), et_pins_acquired() - before);
-	if (!e && read(fd, &c, sizeof(c)) != sizeof(c))
-		tap_diag("reading the completion failed: %s", strerror(errno));
-	et_param_set("max_inflight", 4096);
+	e = et_ret(ioctl(self->fd, EDUDMA_XFER, &x));
+	after = et_pins_acquired();
+	ET_EXPECT_ERRNO(e, EAGAIN, "async one-shot TO_DEV with max_inflight used");
+	ET_EXPECT(after == before, "%lld pages pinned by it, expected 0",
+		  after - before);
+	ET_EXPECT(read(self->fd, &c, sizeof(c)) == sizeof(c),
+		  "reading the first TO_DEV's completion: %s", strerror(errno));
 }
+
+/* ---- max_pinned_mb counts the pages a range touches ----------------------- */
 
 /*
- * max_pinned_mb counts the pages a range touches, for registrations,
- * one-shot sides and BENCH_PIN alike: with max_pinned_mb=1 (256 pages) an
- * unaligned MiB (257 pages) is over it, an aligned one is not.
+ * For registrations, one-shot sides and BENCH_PIN alike: with
+ * max_pinned_mb=1 (256 pages) an unaligned MiB (257 pages) is over it, an
+ * aligned one is not.  Each case uses a file of its own, so fd's
+ * registrations do not count against its budget.
  */
-static void budget_cases(void)
-{
-	const uint64_t mib = 1 << 20;
-	unsigned char *m = et_map(mib + PG);
-	struct edudma_reg_mr r;
-	int e_reg_al, e_reg_un, e_os_al, e_os_un, e_b_al, e_b_un;
+ET_FIXTURE(budget) {
+	struct et_fx_xo xo;
+	unsigned char *m;	/* 1 MiB and a page, 0x33 */
 	int f2;
+};
 
-	if (!m) {
-		for (int i = 0; i < 3; i++)
-			tap_ok(0, "max_pinned_mb: out of memory");
-		return;
-	}
-	memset(m, 0x33, mib + PG);
-	/* a file of its own: fd's registrations count against its budget */
-	f2 = et_open(0, 0);
-	e_reg_un = et_reg(f2, m + 1, mib, EDUDMA_ACCESS_DEV_READ, NULL);
-	e_reg_al = et_reg(f2, m, mib, EDUDMA_ACCESS_DEV_READ, &r);
-	close(f2);
-	tap_ok(e_reg_un == ENOSPC && !e_reg_al,
-	       "max_pinned_mb=1: REG_MR of an unaligned MiB (257 pages) -> ENOSPC (%s), of an aligned MiB (256 pages) -> success (%s)",
-	       et_errno_name(e_reg_un), et_errno_name(e_reg_al));
-
-	/* one-shot: an accepted async COPY is cancelled by closing the file */
-	f2 = et_open(0, 0);
-	{
-		struct edudma_xfer x = copy(SP | DP | EDUDMA_XFER_ASYNC, 0,
-					    U(m + 1), 0, U(m + 1), mib);
-
-		e_os_un = et_xfer(f2, &x);
-		/* src and dst the same aligned MiB: copied onto itself */
-		x = copy(SP | DP | EDUDMA_XFER_ASYNC, 0, U(m), 0, U(m), mib);
-		e_os_al = et_xfer(f2, &x);
-	}
-	close(f2);
-	tap_ok(e_os_un == ENOSPC && !e_os_al,
-	       "max_pinned_mb=1: a one-shot side of an unaligned MiB -> ENOSPC (%s), of an aligned MiB -> accepted (%s)",
-	       et_errno_name(e_os_un), et_errno_name(e_os_al));
-
-	e_b_un = et_bench_pin(m + 1, mib, EDUDMA_ACCESS_DEV_READ);
-	e_b_al = et_bench_pin(m, mib, EDUDMA_ACCESS_DEV_READ);
-	tap_ok(e_b_un == ENOSPC && !e_b_al,
-	       "max_pinned_mb=1: BENCH_PIN of an unaligned MiB -> ENOSPC (%s), of an aligned MiB -> success (%s)",
-	       et_errno_name(e_b_un), et_errno_name(e_b_al));
-	munmap(m, mib + PG);
+ET_SETUP(budget)
+{
+	xo_setup(&self->xo);
+	self->m = et_map(MIB + PG);
+	ET_ASSERT(self->m, "out of memory");
+	memset(self->m, 0x33, MIB + PG);
+	self->f2 = et_open(0, 0);
+	ET_ASSERT(self->f2 >= 0, "open: %s", strerror(errno));
+	set_max_pinned_mb(&self->xo, 1);
 }
 
-/* An async one-shot side that cannot be pinned fails the ioctl itself. */
-static void async_efault_case(void)
+ET_TEARDOWN(budget)
 {
-	struct edudma_xfer x = copy(SP | DP | EDUDMA_XFER_ASYNC, 0, U(hole), 0,
-				    U(buf), 100);
+	close(self->f2);
+	munmap(self->m, MIB + PG);
+	xo_teardown(&self->xo);
+}
+
+ET_TEST_F(budget, max_pinned_mb_1_REG_MR_of_an_unaligned_MiB_ENOSPC_aligned_ok)
+{
+	struct edudma_reg_mr r;
+
+	ET_EXPECT_ERRNO(et_reg(self->f2, self->m + 1, MIB,
+			       EDUDMA_ACCESS_DEV_READ, NULL), ENOSPC,
+			"REG_MR of an unaligned MiB (257 pages)");
+	ET_EXPECT_ERRNO(et_reg(self->f2, self->m, MIB, EDUDMA_ACCESS_DEV_READ,
+			       &r), 0, "REG_MR of an aligned MiB (256 pages)");
+}
+
+/* An accepted async COPY is cancelled by closing the file (teardown). */
+ET_TEST_F(budget, max_pinned_mb_1_one_shot_side_of_an_unaligned_MiB_ENOSPC)
+{
+	struct edudma_xfer x = copy(SP | DP | EDUDMA_XFER_ASYNC, 0,
+				    U(self->m + 1), 0, U(self->m + 1), MIB);
+
+	ET_EXPECT_ERRNO(et_xfer(self->f2, &x), ENOSPC,
+			"one-shot COPY of an unaligned MiB");
+	/* src and dst the same aligned MiB: copied onto itself */
+	x = copy(SP | DP | EDUDMA_XFER_ASYNC, 0, U(self->m), 0, U(self->m),
+		 MIB);
+	ET_EXPECT_ERRNO(et_xfer(self->f2, &x), 0,
+			"one-shot COPY of an aligned MiB");
+}
+
+ET_TEST_F(budget, max_pinned_mb_1_BENCH_PIN_of_an_unaligned_MiB_ENOSPC)
+{
+	ET_EXPECT_ERRNO(et_bench_pin(self->m + 1, MIB, EDUDMA_ACCESS_DEV_READ),
+			ENOSPC, "BENCH_PIN of an unaligned MiB");
+	ET_EXPECT_ERRNO(et_bench_pin(self->m, MIB, EDUDMA_ACCESS_DEV_READ), 0,
+			"BENCH_PIN of an aligned MiB");
+}
+
+/* ---- with the default limits ------------------------------------------------ */
+
+/* An async one-shot side that cannot be pinned fails the ioctl itself. */
+ET_TEST_F(xo, async_COPY_from_an_unmapped_one_shot_source_EFAULT_no_completion)
+{
+	struct edudma_xfer x = copy(SP | DP | EDUDMA_XFER_ASYNC, 0,
+				    U(self->hole), 0, U(self->buf), 100);
 	struct edudma_completion c;
-	int e, f2 = et_open(0, O_NONBLOCK);
+	int f2 = et_open(0, O_NONBLOCK);
 	ssize_t r;
 
+	ET_ASSERT(f2 >= 0, "open: %s", strerror(errno));
 	x.cookie = 77;
-	e = et_xfer(f2, &x);
+	ET_EXPECT_ERRNO(et_xfer(f2, &x), EFAULT,
+			"async COPY from an unmapped one-shot source");
 	r = read(f2, &c, sizeof(c));
-	tap_ok(e == EFAULT && r < 0 && errno == EAGAIN,
-	       "async COPY from an unmapped one-shot source: the ioctl fails with EFAULT (%s), no completion is posted (read: %s)",
-	       et_errno_name(e), r < 0 ? et_errno_name(errno) : "a record");
+	ET_EXPECT(r < 0 && errno == EAGAIN,
+		  "a completion was posted: read %s",
+		  r < 0 ? et_errno_name(errno) : "a record");
 	close(f2);
 }
 
 /* Fields an op does not use must be 0. */
-static void unused_cases(void)
-{
-	const struct {
-		uint32_t op, flags, dev_offset;
-		int src_h, dst_h;		/* 1: h_rd / h_wr */
-		uint64_t src, dst;
-		const char *what;
-	} cases[] = {
-		{ EDUDMA_OP_TO_DEV, 0, 0, 1, 1, 0, 0, "TO_DEV with dst_handle set" },
-		{ EDUDMA_OP_TO_DEV, 0, 0, 1, 0, 0, 8, "TO_DEV with dst set" },
-		{ EDUDMA_OP_TO_DEV, DP, 0, 1, 0, 0, 0, "TO_DEV with DST_PTR" },
-		{ EDUDMA_OP_FROM_DEV, 0, 0, 1, 1, 0, 0, "FROM_DEV with src_handle set" },
-		{ EDUDMA_OP_FROM_DEV, 0, 0, 0, 1, 4, 0, "FROM_DEV with src set" },
-		{ EDUDMA_OP_COPY, 0, 1, 1, 1, 0, 0, "COPY with dev_offset set" },
-		{ EDUDMA_OP_COPY, SP, 0, 1, 1, 1, 0, "COPY with SRC_PTR and a src_handle" },
-		{ EDUDMA_OP_COPY, DP, 0, 1, 1, 0, 1, "COPY with DST_PTR and a dst_handle" },
-	};
-	struct edudma_xfer x;
+struct unused_row {
+	const char *name;
+	uint32_t op, flags, dev_offset;
+	int src_h, dst_h;	/* set to the DEV_READ / DEV_WRITE handle */
+	uint64_t src, dst;	/* when the side is no _PTR */
+};
 
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		x = (struct edudma_xfer){
-			.op = cases[i].op, .flags = cases[i].flags,
-			.dev_offset = cases[i].dev_offset, .length = 8,
-			.src_handle = cases[i].src_h ? h_rd : 0,
-			.dst_handle = cases[i].dst_h ? h_wr : 0,
-			.src = cases[i].flags & SP ? U(buf) : cases[i].src,
-			.dst = cases[i].flags & DP ? U(buf) : cases[i].dst,
-		};
-		expect(EINVAL, x, cases[i].what);
-	}
-	x = copy(0, h_rd, 0, h_rw, 0, 8);
+static const struct unused_row unused_rows[] = {
+	{ .name = "TO_DEV_with_dst_handle_set_EINVAL",
+	  .op = EDUDMA_OP_TO_DEV, .src_h = 1, .dst_h = 1, },
+	{ .name = "TO_DEV_with_dst_set_EINVAL",
+	  .op = EDUDMA_OP_TO_DEV, .src_h = 1, .dst = 8, },
+	{ .name = "TO_DEV_with_DST_PTR_EINVAL",
+	  .op = EDUDMA_OP_TO_DEV, .flags = DP, .src_h = 1, },
+	{ .name = "FROM_DEV_with_src_handle_set_EINVAL",
+	  .op = EDUDMA_OP_FROM_DEV, .src_h = 1, .dst_h = 1, },
+	{ .name = "FROM_DEV_with_src_set_EINVAL",
+	  .op = EDUDMA_OP_FROM_DEV, .dst_h = 1, .src = 4, },
+	{ .name = "COPY_with_dev_offset_set_EINVAL",
+	  .op = EDUDMA_OP_COPY, .dev_offset = 1, .src_h = 1, .dst_h = 1, },
+	{ .name = "COPY_with_SRC_PTR_and_a_src_handle_EINVAL",
+	  .op = EDUDMA_OP_COPY, .flags = SP, .src_h = 1, .dst_h = 1, },
+	{ .name = "COPY_with_DST_PTR_and_a_dst_handle_EINVAL",
+	  .op = EDUDMA_OP_COPY, .flags = DP, .src_h = 1, .dst_h = 1, },
+};
+
+ET_TABLE_F(xo, unused, struct unused_row, unused_rows)
+{
+	struct edudma_xfer x = {
+		.op = row->op, .flags = row->flags,
+		.dev_offset = row->dev_offset, .length = 8,
+		.src_handle = row->src_h ? self->h_rd : 0,
+		.dst_handle = row->dst_h ? self->h_wr : 0,
+		.src = row->flags & SP ? U(self->buf) : row->src,
+		.dst = row->flags & DP ? U(self->buf) : row->dst,
+	};
+
+	expect_fails(self, EINVAL, x, row->name);
+}
+
+ET_TEST_F(xo, a_synchronous_COPY_with_a_cookie_set_is_accepted)
+{
+	struct edudma_xfer x = copy(0, self->h_rd, 0, self->h_rw, 0, 8);
+
 	x.cookie = 12345;
-	tap_ok(et_xfer(fd, &x) == 0,
-	       "a synchronous COPY with a cookie set: accepted (the cookie is not used)");
+	ET_EXPECT_ERRNO(et_xfer(self->fd, &x), 0,
+			"a synchronous COPY with a cookie (the cookie is not used)");
 }
 
 /* A range that ends exactly at 2^64 overflows; one just below it does not. */
-static void top_cases(void)
+static void top_range(struct et_fx_xo *self, uint64_t len, int want)
 {
+	void *top = (void *)(uintptr_t)TOP_PAGE;
+	struct edudma_xfer x = copy(SP, 0, TOP_PAGE, self->h_wr, 0, len);
 	struct edudma_reg_mr r;
-	int e1, e2, e3, f1, f2, f3;
 
-	e1 = et_reg(fd, (void *)(uintptr_t)TOP_PAGE, PG, EDUDMA_ACCESS_DEV_READ, &r);
-	e2 = et_bench_pin((void *)(uintptr_t)TOP_PAGE, PG, EDUDMA_ACCESS_DEV_READ);
-	{
-		struct edudma_xfer x = copy(SP, 0, TOP_PAGE, h_wr, 0, PG);
-
-		e3 = et_xfer(fd, &x);
-	}
-	tap_ok(e1 == EINVAL && e2 == EINVAL && e3 == EINVAL,
-	       "a range ending exactly at 2^64 is an overflow: REG_MR %s, BENCH_PIN %s, XFER one-shot %s",
-	       et_errno_name(e1), et_errno_name(e2), et_errno_name(e3));
-
-	f1 = et_reg(fd, (void *)(uintptr_t)TOP_PAGE, PG - 1, EDUDMA_ACCESS_DEV_READ, &r);
-	f2 = et_bench_pin((void *)(uintptr_t)TOP_PAGE, PG - 1, EDUDMA_ACCESS_DEV_READ);
-	{
-		struct edudma_xfer x = copy(SP, 0, TOP_PAGE, h_wr, 0, PG - 1);
-
-		f3 = et_xfer(fd, &x);
-	}
-	tap_ok(f1 == EFAULT && f2 == EFAULT && f3 == EFAULT,
-	       "a range ending one byte below 2^64 is no overflow, only not mapped: REG_MR %s, BENCH_PIN %s, XFER one-shot %s",
-	       et_errno_name(f1), et_errno_name(f2), et_errno_name(f3));
+	ET_EXPECT_ERRNO(et_reg(self->fd, top, len, EDUDMA_ACCESS_DEV_READ, &r),
+			want, "REG_MR");
+	ET_EXPECT_ERRNO(et_bench_pin(top, len, EDUDMA_ACCESS_DEV_READ), want,
+			"BENCH_PIN");
+	ET_EXPECT_ERRNO(et_xfer(self->fd, &x), want, "XFER one-shot");
 }
 
-static void info_reserved_case(void)
+ET_TEST_F(xo, a_range_ending_exactly_at_2_to_the_64_is_an_overflow_EINVAL)
+{
+	top_range(self, PG, EINVAL);
+}
+
+ET_TEST_F(xo, a_range_ending_one_byte_below_2_to_the_64_is_only_not_mapped)
+{
+	top_range(self, PG - 1, EFAULT);
+}
+
+ET_TEST_F(xo, GET_INFO_reserved_is_an_output_written_0)
 {
 	struct edudma_device_info info;
-	int e;
 
 	memset(&info, 0, sizeof(info));
 	info.argsz = sizeof(info);
 	info.reserved = 0xdeadbeef;
-	e = et_ret(ioctl(fd, EDUDMA_GET_INFO, &info));
-	tap_ok(!e && info.reserved == 0 && info.argsz == sizeof(info),
-	       "GET_INFO: reserved is an output, written 0 whatever it held (%s, reserved %#x)",
-	       et_errno_name(e), info.reserved);
-}
-
-int main(void)
-{
-	struct edudma_reg_mr r;
-	long saved_mb = 2048, saved_inflight = 4096;
-	long long base;
-
-	fd = et_open_or_skip();
-	tap_plan(32);
-	buf = et_map(SIZE);
-	hole = et_map(SIZE);
-	if (!buf || !hole)
-		tap_skip_all("out of memory");
-	memset(buf, 0x22, SIZE);
-	munmap(hole, SIZE);
-	et_param_get("max_pinned_mb", &saved_mb);
-	et_param_get("max_inflight", &saved_inflight);
-
-	if (et_reg(fd, buf, SIZE, EDUDMA_ACCESS_DEV_READ, &r))
-		tap_skip_all("REG_MR failed");
-	h_rd = r.handle;
-	et_reg(fd, buf, SIZE, EDUDMA_ACCESS_DEV_WRITE, &r);
-	h_wr = r.handle;
-	et_reg(fd, buf, SIZE, ET_RW, &r);
-	h_rw = r.handle;
-	base = et_pins();
-
-	et_param_set("max_pinned_mb", 1);
-	order_cases();		/* 13 */
-	inflight_case();	/* 1 */
-	budget_cases();		/* 3 */
-	et_param_set("max_pinned_mb", saved_mb);
-	et_param_set("max_inflight", saved_inflight);
-	async_efault_case();	/* 1 */
-	unused_cases();		/* 9 */
-	top_cases();		/* 2 */
-	info_reserved_case();	/* 1 */
-
-	et_dereg(fd, h_rd);
-	et_dereg(fd, h_wr);
-	et_dereg(fd, h_rw);
-	close(fd);
-	tap_ok(et_pins_settle(base - 3 * (long long)(SIZE / PG), 2000) ==
-	       base - 3 * (long long)(SIZE / PG),
-	       "pin counters balance after every case");
-	tap_ok(1, "module parameters restored (max_pinned_mb %ld, max_inflight %ld)",
-	       saved_mb, saved_inflight);
-	tap_finish();
+	ET_EXPECT_ERRNO(et_ret(ioctl(self->fd, EDUDMA_GET_INFO, &info)), 0,
+			"GET_INFO");
+	ET_EXPECT(info.reserved == 0, "reserved %#x after it, expected 0",
+		  info.reserved);
+	ET_EXPECT(info.argsz == sizeof(info), "argsz %u after it, expected %zu",
+		  info.argsz, sizeof(info));
 }
