@@ -84,37 +84,83 @@ static int copy_async(struct edudma_dev *dev, struct edudma_mr *src,
 	return ret;
 }
 
-int main(void)
+/* The first edudma device, opened; NULL after a message. */
+static struct edudma_dev *open_first(void)
 {
 	struct edudma_device_info info;
-	struct edudma_mr *src_mr = NULL, *dst_mr = NULL;
-	struct edudma_dev *dev = NULL;
+	struct edudma_dev *dev;
 	unsigned int minors[16];
-	char *src = NULL, *dst = NULL;
-	int ret, n, status = 1;
-	size_t i;
+	int ret, n;
 
 	n = edudma_list_devices(minors, 16);
 	if (n < 0) {
 		fail("edudma_list_devices", n);
-		return 1;
+		return NULL;
 	}
 	if (n == 0) {
 		fprintf(stderr, "sdk-example: no /dev/edudma* device (is the module loaded?)\n");
-		return 1;
+		return NULL;
 	}
 	ret = edudma_open(minors[0], &dev);
 	if (ret < 0) {
 		fail("edudma_open", ret);
-		return 1;
+		return NULL;
 	}
 	ret = edudma_get_info(dev, &info);
 	if (ret < 0) {
 		fail("edudma_get_info", ret);
-		goto out;
+		edudma_close(dev);
+		return NULL;
 	}
 	printf("/dev/edudma%u: API %u, largest device transfer %u bytes\n",
 	       info.minor, info.api_version, info.max_transfer);
+	return dev;
+}
+
+/* The three ways to move src to dst; 0 when every copy was right. */
+static int copies(struct edudma_dev *dev, const char *src, char *dst,
+		  struct edudma_mr *src_mr, struct edudma_mr *dst_mr)
+{
+	int ret;
+
+	/* 1. One synchronous copy: returns when the data has moved. */
+	ret = edudma_copy(src_mr, 0, dst_mr, 0, LEN);
+	if (ret < 0)
+		return fail("edudma_copy", ret);
+	printf("synchronous copy: %s\n", memcmp(src, dst, LEN) ? "WRONG" : "right");
+	if (memcmp(src, dst, LEN))
+		return -1;
+
+	/* 2. The same copy in pieces, asynchronously. */
+	memset(dst, 0, LEN);
+	if (copy_async(dev, src_mr, dst_mr))
+		return -1;
+	printf("asynchronous copy: %s\n", memcmp(src, dst, LEN) ? "WRONG" : "right");
+	if (memcmp(src, dst, LEN))
+		return -1;
+
+	/* 3. 100 bytes into the device buffer at offset 1000, and back. */
+	memset(dst, 0, LEN);
+	ret = edudma_write_dev(src_mr, 0, 1000, 100);
+	if (!ret)
+		ret = edudma_read_dev(dst_mr, 0, 1000, 100);
+	if (ret < 0)
+		return fail("edudma_write_dev/edudma_read_dev", ret);
+	printf("device buffer round trip: %s\n", memcmp(src, dst, 100) ? "WRONG" : "right");
+	return memcmp(src, dst, 100) ? -1 : 0;
+}
+
+int main(void)
+{
+	struct edudma_mr *src_mr = NULL, *dst_mr = NULL;
+	struct edudma_dev *dev;
+	char *src = NULL, *dst = NULL;
+	int ret, status = 1;
+	size_t i;
+
+	dev = open_first();
+	if (!dev)
+		return 1;
 
 	/* A pattern to copy, and a destination that does not hold it yet. */
 	src = malloc(LEN);
@@ -139,38 +185,8 @@ int main(void)
 	}
 	printf("registered 2 x %d bytes: %u + %u DMA segments\n", LEN,
 	       edudma_mr_segments(src_mr), edudma_mr_segments(dst_mr));
-
-	/* 1. One synchronous copy: returns when the data has moved. */
-	ret = edudma_copy(src_mr, 0, dst_mr, 0, LEN);
-	if (ret < 0) {
-		fail("edudma_copy", ret);
-		goto out;
-	}
-	printf("synchronous copy: %s\n", memcmp(src, dst, LEN) ? "WRONG" : "right");
-	if (memcmp(src, dst, LEN))
-		goto out;
-
-	/* 2. The same copy in pieces, asynchronously. */
-	memset(dst, 0, LEN);
-	if (copy_async(dev, src_mr, dst_mr))
-		goto out;
-	printf("asynchronous copy: %s\n", memcmp(src, dst, LEN) ? "WRONG" : "right");
-	if (memcmp(src, dst, LEN))
-		goto out;
-
-	/* 3. 100 bytes into the device buffer at offset 1000, and back. */
-	memset(dst, 0, LEN);
-	ret = edudma_write_dev(src_mr, 0, 1000, 100);
-	if (!ret)
-		ret = edudma_read_dev(dst_mr, 0, 1000, 100);
-	if (ret < 0) {
-		fail("edudma_write_dev/edudma_read_dev", ret);
-		goto out;
-	}
-	printf("device buffer round trip: %s\n", memcmp(src, dst, 100) ? "WRONG" : "right");
-	if (memcmp(src, dst, 100))
-		goto out;
-	status = 0;
+	if (!copies(dev, src, dst, src_mr, dst_mr))
+		status = 0;
 out:
 	/* Deregister before the memory goes; edudma_close() would do it too. */
 	if (dst_mr && (ret = edudma_dereg_mr(dst_mr)) < 0)
