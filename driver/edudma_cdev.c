@@ -9,6 +9,7 @@
 #include <linux/slab.h>
 
 #include "edudma.h"
+#include "edudma_compat.h"
 
 static dev_t edudma_devt;
 static struct class *edudma_class;
@@ -88,7 +89,6 @@ static const struct file_operations edudma_fops = {
 	.poll		= edudma_poll,
 	.unlocked_ioctl	= edudma_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
-	.llseek		= no_llseek,
 };
 
 static void edudma_dev_release(struct device *dev)
@@ -159,7 +159,7 @@ int edudma_cdev_init(void)
 	if (ret)
 		return ret;
 
-	edudma_class = class_create(THIS_MODULE, EDUDMA_NAME);
+	edudma_class = edudma_class_create(EDUDMA_NAME);
 	if (IS_ERR(edudma_class)) {
 		unregister_chrdev_region(edudma_devt, EDUDMA_MAX_DEVICES);
 		return PTR_ERR(edudma_class);

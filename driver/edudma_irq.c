@@ -7,6 +7,7 @@
 #include <linux/module.h>
 
 #include "edudma.h"
+#include "edudma_compat.h"
 #include "edudma_regs.h"
 
 static bool use_msi = true;
@@ -37,7 +38,7 @@ static irqreturn_t edudma_irq_handler(int irq, void *data)
 int edudma_irq_setup(struct edudma_dev *edev)
 {
 	struct pci_dev *pdev = edev->pdev;
-	unsigned int types = PCI_IRQ_LEGACY;
+	unsigned int types = PCI_IRQ_INTX;
 	int ret;
 
 	if (use_msi)

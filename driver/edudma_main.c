@@ -10,6 +10,7 @@
 #include <uapi/linux/edudma.h>
 
 #include "edudma.h"
+#include "edudma_compat.h"
 #include "edudma_regs.h"
 
 static unsigned int dma_bits = EDU_DEFAULT_DMA_BITS;
@@ -73,9 +74,7 @@ static int edudma_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	}
 
 	/* The device has no segment limit; DMAs are cut to 4095 bytes anyway. */
-	ret = dma_set_max_seg_size(&pdev->dev, UINT_MAX);
-	if (ret)
-		return ret;
+	edudma_dma_set_max_seg_size(&pdev->dev, UINT_MAX);
 
 	ret = pcim_iomap_regions(pdev, BIT(EDU_BAR), EDUDMA_NAME);
 	if (ret)

@@ -6,7 +6,6 @@
  * vfio_pin_pages_remote(), see Documentation/design.md), the device's list
  * of mappings that removal unmaps, and destroy.
  */
-#include <linux/dma-map-ops.h>
 #include <linux/dma-mapping.h>
 #include <linux/mm.h>
 #include <linux/sched/mm.h>
@@ -14,6 +13,7 @@
 #include <linux/slab.h>
 
 #include "edudma.h"
+#include "edudma_compat.h"
 
 /* Charges npages to mm->pinned_vm the way ib_umem does. */
 static int edudma_charge(struct mm_struct *mm, unsigned long npages)
@@ -50,9 +50,10 @@ static int edudma_pin_run(unsigned long start, unsigned long npages,
 	while (*pinned < npages) {
 		if (fatal_signal_pending(current))
 			return -EINTR;
-		ret = pin_user_pages_fast(start + *pinned * PAGE_SIZE,
-					  min(npages - *pinned, batch),
-					  gup_flags, pages + *pinned);
+		/* Newer kernels' extra errnos are mapped to 6.1's there. */
+		ret = edudma_pin_user_pages_fast(start + *pinned * PAGE_SIZE,
+						 min(npages - *pinned, batch),
+						 gup_flags, pages + *pinned);
 		if (ret <= 0)
 			return ret ? ret : -EFAULT;
 		*pinned += ret;
@@ -140,7 +141,7 @@ static int edudma_check_reach(struct edudma_mr *mr, struct device *dev)
 	u64 limit = min_not_zero(dma_get_mask(dev), dev->bus_dma_limit);
 	unsigned long i;
 
-	if (get_dma_ops(dev))
+	if (!edudma_dma_is_direct(dev))
 		return 0;	/* an IOMMU hands out addresses in the mask */
 	for (i = 0; i < mr->npages; i++) {
 		phys_addr_t end = page_to_phys(mr->pages[i]) + PAGE_SIZE - 1;

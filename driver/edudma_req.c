@@ -12,6 +12,7 @@
 #include <linux/slab.h>
 
 #include "edudma.h"
+#include "edudma_compat.h"
 #include "edudma_regs.h"
 
 /* A region may be deregistered once its transfers have ended. */
@@ -49,7 +50,7 @@ void edudma_req_end(struct edudma_req *req, int status)
 	if (req->async) {
 		list_add_tail(&req->node, &efile->done);
 		if (efile->eventfd)
-			eventfd_signal(efile->eventfd, 1);
+			edudma_eventfd_signal(efile->eventfd);
 	}
 	wake_up_all(&efile->wq);
 }
