@@ -10,6 +10,8 @@
 #   make demo       boot a guest with two edu devices and show the main job
 #   make bench      benchmarks in one lab guest boot (bench/run, Documentation/performance.md)
 #   make check      run the whole test suite (host and guest)
+#   make matrix     the suite and lint on every lab cell (tests/matrix; the
+#                   cells: KERNEL=6.1|6.12|6.12-rt, QEMU=7.2|10.0)
 #   make stress     minutes of stress, faults and fuzzing (STRESS_SECONDS per
 #                   boot, default 120; plain and --iommu)
 #   make soak       the same mix for SOAK_SECONDS (default 3600), with totals
@@ -19,14 +21,35 @@
 #   make clean      remove everything built (the fetched guest kernel stays;
 #                   make distclean removes it too)
 #
-# Variables: KDIR (kernel build tree; default: the one qemu/setup picks),
+# Variables: KERNEL and QEMU (the lab's cell: guest kernel 6.1, 6.12 or
+# 6.12-rt, QEMU 7.2 or 10.0; defaults 6.1 and 7.2; for setup, all, demo,
+# check, bench, lint), KDIR (kernel build tree; default: the one qemu/setup picks),
 # GUEST_KERNEL (image to boot), V=1 (show commands), CHECK_ARGS (passed to
 # tests/run).
 
 TOP	:= $(CURDIR)
 BUILD	:= $(TOP)/build
 GUEST	:= $(BUILD)/guest
-LABCFG	:= $(BUILD)/lab/config.mk
+
+# The lab's cell: the guest kernel (6.1, 6.12, 6.12-rt) and the QEMU (7.2,
+# 10.0).  The default cell lives in build/ and builds the module in
+# driver/; every other cell in build/cell/KERNEL-qemuQEMU/, with its module
+# built there.  Programs (library, tools, tests) do not depend on the cell.
+KERNEL	?= 6.1
+QEMU	?= 7.2
+CELLS	:= 6.1/7.2 6.12/7.2 6.12-rt/7.2 6.1/10.0 6.12/10.0
+ifeq ($(KERNEL)/$(QEMU),6.1/7.2)
+CELL	:= $(BUILD)
+KMOD	:= $(TOP)/driver
+else
+CELL	:= $(BUILD)/cell/$(KERNEL)-qemu$(QEMU)
+KMOD	:= $(CELL)/kmod/driver
+endif
+LABCFG	:= $(CELL)/lab/config.mk
+IMAGE	:= $(CELL)/guest/initramfs.cpio.gz
+# qemu/run, tests/run, bench/run and tests/lint find the cell through these.
+export EDUDMA_BUILD := $(CELL)
+export KERNEL QEMU
 
 ifeq ($(V),1)
 Q :=
@@ -52,7 +75,7 @@ NOLAB = the lab is not set up: run 'make setup' first (packages, kernel tree, gu
 # reads the settings setup wrote.
 SUBMAKE := $(MAKE) --no-print-directory
 
-.PHONY: all setup driver tools tests guest demo check lint clean distclean help FORCE
+.PHONY: all setup driver tools tests guest demo check lint matrix print-cells clean distclean help FORCE
 all: driver lib tools tests guest
 
 help:
@@ -62,14 +85,16 @@ help:
 # qemu/setup is quick when everything is there, and rewrites the settings
 # only when they change; KDIR= on the command line chooses another tree.
 setup:
-	$(Q)KDIR=$(KDIR) qemu/setup --config $(LABCFG)
+	$(Q)KDIR=$(KDIR) qemu/setup --kernel $(KERNEL) --qemu $(QEMU) --config $(LABCFG)
 
 # ---- driver ---------------------------------------------------------------
 DRIVER_SRC := $(wildcard driver/*.c driver/*.h) driver/Kbuild include/uapi/linux/edudma.h
-driver: driver/edudma.ko
-driver/edudma.ko: $(DRIVER_SRC) $(wildcard $(LABCFG))
+driver: $(KMOD)/edudma.ko
+# Another cell's module is built in a tree of links to driver/ and include/.
+$(KMOD)/edudma.ko: $(DRIVER_SRC) $(wildcard $(LABCFG))
 	$(if $(KDIR),,$(error $(NOLAB), or give KDIR=))
-	$(Q)$(MAKE) -s -C $(KDIR) M=$(TOP)/driver W=1 modules
+	$(Q)$(if $(filter $(TOP)/driver,$(KMOD)),,qemu/kmod-tree $(KMOD))
+	$(Q)$(MAKE) -s -C $(KDIR) M=$(KMOD) W=1 modules
 	$(Q)touch $@
 
 # ---- libedudma -------------------------------------------------------------
@@ -181,13 +206,13 @@ $(GUEST)/tests/%: tests/guest/%.c $(LIB_A) $(TEST_HDR) $(ET_A) $(COMMON_A)
 	$(Q)$(CC) $(CSTD) $(WARN) $(CFLAGS) $(LIB_INC) $(TEST_INC) $(COMMON_INC) -o $@ $< $(ET_A) $(LIB_A) $(COMMON_A) $(GUEST_LDFLAGS) -lpthread
 
 # ---- the guest image --------------------------------------------------------
-guest: $(GUEST)/initramfs.cpio.gz
-$(GUEST)/initramfs.cpio.gz: driver/edudma.ko $(TOOLS) $(GUEST_TESTS) \
+guest: $(IMAGE)
+$(IMAGE): $(KMOD)/edudma.ko $(TOOLS) $(GUEST_TESTS) \
 		$(GUEST_SCRIPTS) tests/guest/edudma-testrun qemu/guest-init \
 		qemu/mkimage qemu/lab-lib.sh qemu/klog-bad $(wildcard $(LABCFG))
 	$(if $(LAB_MODDIR),,$(error $(NOLAB)))
 	@mkdir -p $(dir $@)
-	$(Q)qemu/mkimage $@ --module driver/edudma.ko --moddir "$(LAB_MODDIR)" \
+	$(Q)qemu/mkimage $@ --module $(KMOD)/edudma.ko --moddir "$(LAB_MODDIR)" \
 		$(foreach f,$(TOOLS) tests/guest/edudma-testrun,--bin $(f)) \
 		$(foreach f,$(GUEST_TESTS) $(GUEST_SCRIPTS),--test $(f)) \
 		--data qemu/klog-bad
@@ -207,6 +232,12 @@ check: setup
 	$(Q)$(SUBMAKE) all
 	$(Q)tests/run $(CHECK_ARGS)
 
+# ---- every cell: setup, lint and the suite on each (tests/matrix) --------------
+matrix:
+	$(Q)tests/matrix $(if $(CHECK_ARGS),-- $(CHECK_ARGS))
+print-cells:
+	@echo $(CELLS)
+
 # ---- static checks of the driver (tests/lint) --------------------------------
 lint: setup
 	$(Q)tests/lint $(KDIR)
@@ -214,7 +245,7 @@ lint: setup
 clean:
 	$(Q)rm -f driver/*.o driver/*.ko driver/*.mod driver/*.mod.c driver/.*.cmd \
 		driver/modules.order driver/Module.symvers
-	$(Q)rm -rf $(GUEST) $(BUILD)/host $(BUILD)/check $(LABCFG)
+	$(Q)rm -rf $(GUEST) $(BUILD)/host $(BUILD)/check $(BUILD)/cell $(BUILD)/matrix $(LABCFG)
 
 distclean: clean
 	$(Q)rm -rf $(BUILD)

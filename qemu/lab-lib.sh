@@ -1,6 +1,17 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
-# Helpers shared by qemu/mkimage and qemu/run (sourced, not run).
+# Helpers shared by qemu/mkimage, qemu/run and the scripts that run cells
+# (sourced, not run).
+
+# cell_dir TOP KERNEL QEMU: the build folder of a lab cell (the Makefile's
+# CELL): build/ for the default cell (6.1, 7.2), else build/cell/K-qemuQ.
+cell_dir() {
+	if [ "$2/$3" = 6.1/7.2 ]; then
+		echo "$1/build"
+	else
+		echo "$1/build/cell/$2-qemu$3"
+	fi
+}
 
 # stage_libs ROOT FILE...: copy into ROOT the shared libraries (and the
 # dynamic loader) that the dynamically linked ELF files among FILE need, so
