@@ -17,7 +17,10 @@
 #   make soak       the same mix for SOAK_SECONDS (default 3600), with totals
 #   make lint       the driver with W=1 and sparse, checkpatch --strict
 #   make install    library, headers, edudma.pc, tools, man pages
-#                   (PREFIX=/usr/local, DESTDIR=); make uninstall removes them
+#                   (PREFIX=/usr/local, DESTDIR=; UDEV=1 adds the udev rule);
+#                   make uninstall removes them
+#   make dkms       the module through DKMS for the running kernel (as root;
+#                   make dkms-src, dkms-remove; Documentation/install.md)
 #   make clean      remove everything built (the fetched guest kernel stays;
 #                   make distclean removes it too)
 #
@@ -160,6 +163,56 @@ uninstall:
 		$(addprefix $(I_BIN)/,$(notdir $(TOOLS))) \
 		$(addprefix $(I_MAN)/man1/,$(notdir $(wildcard man/man1/*.1))) \
 		$(addprefix $(I_MAN)/man3/,$(notdir $(wildcard man/man3/*.3)))
+
+# ---- packaging: DKMS source tree, udev rule (Documentation/install.md) ----
+# make dkms-src: dkms.conf, driver/ and include/ in DKMS_SRC (default
+# build/dkms/edudma-VERSION; VERSION is LIB_VERSION, the project's one
+# version); make dkms (root): dkms add, build, install of that tree for KVER
+# (default: the running kernel), with the copy in DKMS_SOURCETREE (/usr/src)
+# and DKMS_FLAGS given to each dkms command; make dkms-remove undoes it.
+# The udev rule only on request: make install-udev, or UDEV=1 with
+# install and uninstall, in $(DESTDIR)$(UDEVDIR).
+DKMS_VERSION := $(LIB_VERSION)
+DKMS_SRC ?= $(BUILD)/dkms/edudma-$(DKMS_VERSION)
+DKMS_SOURCETREE ?= /usr/src
+DKMS_FLAGS ?=
+KVER ?= $(shell uname -r)
+DKMS_FILES := driver/Kbuild $(filter-out %.mod.c,$(wildcard driver/*.c driver/*.h))
+# (Without this make's MAKEFLAGS: dkms's own make of the module gets none.)
+DKMS_CMD = env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL dkms $(1) --sourcetree $(DKMS_SOURCETREE) $(DKMS_FLAGS)
+DKMS_MV := -m edudma -v $(DKMS_VERSION)
+UDEVDIR ?= /etc/udev/rules.d
+UDEV_RULE := 70-edudma.rules
+udev_opt = $(if $(filter-out 0 no,$(UDEV)),$(1))
+
+.PHONY: dkms-src dkms dkms-remove install-udev uninstall-udev
+dkms-src:
+	$(Q)rm -rf $(DKMS_SRC)/dkms.conf $(DKMS_SRC)/driver $(DKMS_SRC)/include
+	$(Q)install -d $(DKMS_SRC)/driver $(DKMS_SRC)/include/uapi/linux
+	$(Q)sed '/^PACKAGE_VERSION=/s|@VERSION@|$(DKMS_VERSION)|' dkms.conf > $(DKMS_SRC)/dkms.conf
+	$(Q)install -m 644 $(DKMS_FILES) $(DKMS_SRC)/driver/
+	$(Q)install -m 644 include/uapi/linux/edudma.h $(DKMS_SRC)/include/uapi/linux/
+
+dkms: dkms-src
+	$(Q)[ "$$(id -u)" = 0 ] || { echo "make dkms: run it as root" >&2; exit 1; }
+	$(Q)if [ -n "$$($(call DKMS_CMD,status) $(DKMS_MV))" ]; then \
+		$(call DKMS_CMD,remove) $(DKMS_MV) --all; fi
+	$(Q)$(call DKMS_CMD,add) --force $(DKMS_SRC)
+	$(Q)$(call DKMS_CMD,build) $(DKMS_MV) -k $(KVER)
+	$(Q)$(call DKMS_CMD,install) $(DKMS_MV) -k $(KVER)
+
+dkms-remove:
+	$(Q)if [ -n "$$($(call DKMS_CMD,status) $(DKMS_MV))" ]; then \
+		$(call DKMS_CMD,remove) $(DKMS_MV) --all; fi
+	$(Q)rm -rf $(DKMS_SOURCETREE)/edudma-$(DKMS_VERSION)
+
+install: $(call udev_opt,install-udev)
+uninstall: $(call udev_opt,uninstall-udev)
+install-udev:
+	$(Q)install -D -m 644 udev/$(UDEV_RULE) $(DESTDIR)$(UDEVDIR)/$(UDEV_RULE)
+uninstall-udev:
+	$(Q)rm -f $(DESTDIR)$(UDEVDIR)/$(UDEV_RULE)
+# ---- end of packaging --------------------------------------------------------
 
 # ---- guest programs: tools and tests (static, they run in the guest) ------
 # A tool is tools/NAME.c, or tools/stress/*.c for edudma-stress.
