@@ -2,10 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # t-lab.sh: what qemu/run promises (Documentation/lab.md), one real guest
-# boot per case (9 boots, about 6 s each on TCG): exit statuses, streaming,
+# boot per case (10 boots, about 6 s each on TCG): exit statuses, streaming,
 # --devices, --add with a dynamically linked program, --timeout, a guest
-# panic, the kernel log at every level, --no-module, --iommu, option
-# errors, and hot-unplug through --qmp.
+# panic, the kernel log at every level, --no-module, --iommu, the cell's
+# QEMU (binary, firmware folders, guest errors), option errors, and
+# hot-unplug through --qmp.
 # Each boot that should leave a clean guest also gets the runner's per-boot
 # checks (tests/run --check-report).
 #
@@ -70,7 +71,7 @@ clean() {
 }
 
 echo "TAP version 13"
-echo "1..25"
+echo "1..26"
 
 # --- exit statuses and the report ------------------------------------------
 boot false -- false
@@ -159,6 +160,29 @@ boot iommu --iommu -- sh -c 'ls /sys/class/iommu | grep -q . && grep -q intel_io
 [ "$rc" = 0 ]
 check $? iommu "--iommu: the guest has an IOMMU in /sys/class/iommu (got $rc)"
 clean iommu
+
+# --- the cell's QEMU --------------------------------------------------------
+# The QEMU of the cell (build/lab/config.mk of EDUDMA_BUILD) is the one that
+# runs: its binary, its firmware folders (-L), -d guest_errors from 9.1 on
+# (where the edu device logs an out-of-range DMA instead of aborting), and
+# the guest's machine type names that version.
+cfg=${EDUDMA_BUILD:-$top/build}/lab/config.mk
+qbin=$(sed -n 's/^LAB_QEMU := //p' "$cfg") qver=$(sed -n 's/^LAB_QEMU_VERSION := //p' "$cfg")
+qdata=$(sed -n 's/^LAB_QEMU_DATA := //p' "$cfg")
+boot qemu -v -- cat /sys/class/dmi/id/product_version
+want=1
+line=$(grep -m 1 '^qemu/run: .*-nodefaults' "$work/qemu.err")
+case $line in "qemu/run: ${qbin:-qemu-system-x86_64} "*) want=0 ;; esac
+IFS=: read -r -a dirs <<< "$qdata"
+for d in ${dirs[@]+"${dirs[@]}"}; do
+	case $line in *" -L $d "*) ;; *) want=1 ;; esac
+done
+case ${qver:-7.2} in
+[0-8].*|9.0) case $line in *"-d guest_errors"*) want=1 ;; esac ;;
+*) case $line in *" -d guest_errors "*) ;; *) want=1 ;; esac ;;
+esac
+[ "$rc" = 0 ] && [ "$want" = 0 ] && grep -q -- "-${qver:-7.2}\$" "$work/qemu.out"
+check $? qemu "the cell's QEMU ${qver:-7.2} runs: its binary, ${#dirs[@]} -L folders, -d guest_errors from 9.1 on, machine type $(tr -d '\r' < "$work/qemu.out" | tail -n 1)"
 
 # --- option errors: no boot ------------------------------------------------
 bad=0
