@@ -152,6 +152,7 @@ struct edudma_dev {
 	u32 irq_mode;			/* EDUDMA_IRQ_* */
 	u32 ident;
 	u32 liveness;
+	u32 dma_end;			/* exclusive end of a DMA in the buffer */
 
 	struct rw_semaphore state_lock;
 	enum edudma_state state;

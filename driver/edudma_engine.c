@@ -61,7 +61,7 @@ static void edudma_next_op(struct edudma_req *req, struct edudma_op *op)
 	default:	/* EDUDMA_OP_COPY: fill the buffer, then drain it */
 		if (!req->chunk) {
 			req->chunk = min_t(u64, req->length - req->pos,
-					   EDU_DMA_MAX_END);
+					   req->efile->edev->dma_end);
 			req->sub = 0;
 			req->phase = EDUDMA_FILL;
 		}
@@ -115,7 +115,7 @@ static void edudma_issue(struct edudma_dev *edev, struct edudma_req *req)
 
 	edudma_next_op(req, &op);
 	dev_addr = EDU_DMA_WINDOW + op.dev_off;
-	if (WARN_ON_ONCE(!op.len || op.dev_off + op.len > EDU_DMA_MAX_END)) {
+	if (WARN_ON_ONCE(!op.len || op.dev_off + op.len > edev->dma_end)) {
 		edudma_finish(edev, req, -EIO);
 		return;
 	}

@@ -37,7 +37,7 @@ static int edudma_ioctl_get_info(struct edudma_dev *edev, void __user *uarg)
 	info.bar_size = edev->bar_len;
 	info.dma_window = EDU_DMA_WINDOW;
 	info.dma_window_size = EDU_DMA_WINDOW_SIZE;
-	info.max_transfer = EDU_DMA_MAX_END;
+	info.max_transfer = edev->dma_end;
 	info.dma_mask = edev->dma_mask;
 	info.minor = edev->minor;
 

@@ -3,6 +3,7 @@
  * edudma: module entry points and the PCI driver (probe and remove).
  */
 #include <linux/dma-mapping.h>
+#include <linux/dmi.h>
 #include <linux/module.h>
 #include <linux/pci.h>
 #include <linux/slab.h>
@@ -52,6 +53,33 @@ static int edudma_check_hw(struct edudma_dev *edev)
 	return 0;
 }
 
+/*
+ * How far into its buffer one DMA may reach: 4095 bytes, or the whole 4096
+ * on QEMU 9.1 and later.  The device cannot tell its version, and a DMA to
+ * try would abort an older QEMU.  QEMU's firmware reports the machine type
+ * as the SMBIOS product version ("pc-i440fx-7.2", "pc-q35-10.0"), and a
+ * machine type of 9.1 or later exists only in QEMU 9.1 and later: the
+ * whole buffer is used only then (an older machine type on a newer QEMU
+ * keeps 4095, which is always safe).
+ */
+static u32 edudma_dma_end(void)
+{
+	const char *vendor = dmi_get_system_info(DMI_SYS_VENDOR);
+	const char *version = dmi_get_system_info(DMI_PRODUCT_VERSION);
+	unsigned int major, minor;
+	const char *num;
+
+	if (!vendor || strcmp(vendor, "QEMU") || !version ||
+	    strncmp(version, "pc-", 3))
+		return EDU_DMA_END_PRE_9_1;
+	num = strrchr(version, '-');
+	if (!num || sscanf(num + 1, "%u.%u", &major, &minor) != 2)
+		return EDU_DMA_END_PRE_9_1;
+	if (major > 9 || (major == 9 && minor >= 1))
+		return EDU_DMA_WINDOW_SIZE;
+	return EDU_DMA_END_PRE_9_1;
+}
+
 static int edudma_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
 	struct edudma_dev *edev;
@@ -73,7 +101,7 @@ static int edudma_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		return ret;
 	}
 
-	/* The device has no segment limit; DMAs are cut to 4095 bytes anyway. */
+	/* The device has no segment limit; DMAs are cut to the buffer anyway. */
 	edudma_dma_set_max_seg_size(&pdev->dev, UINT_MAX);
 
 	ret = pcim_iomap_regions(pdev, BIT(EDU_BAR), EDUDMA_NAME);
@@ -87,6 +115,7 @@ static int edudma_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	edev->bar = pcim_iomap_table(pdev)[EDU_BAR];
 	edev->bar_len = pci_resource_len(pdev, EDU_BAR);
 	edev->dma_mask = DMA_BIT_MASK(dma_bits);
+	edev->dma_end = edudma_dma_end();
 	init_rwsem(&edev->state_lock);
 	edudma_engine_init(edev);
 	mutex_init(&edev->fact_lock);

@@ -39,13 +39,15 @@
 #define EDU_IRQ_DMA		0x00000100U
 
 /*
- * The device's DMA buffer: 4096 bytes at device address 0x40000.  QEMU 7.2
- * aborts the whole process (hw_error) unless 0 < count and
- * offset + count < 4096, so the last usable byte is at offset 4094.
+ * The device's DMA buffer: 4096 bytes at device address 0x40000.  QEMU
+ * before 9.1 aborts the whole process (hw_error) unless 0 < count and
+ * offset + count < 4096, so there the last usable byte is at offset 4094;
+ * 9.1 and later take the whole buffer (edudma_dma_end() in edudma_main.c
+ * tells which).
  */
 #define EDU_DMA_WINDOW		0x40000ULL
 #define EDU_DMA_WINDOW_SIZE	4096U
-#define EDU_DMA_MAX_END		(EDU_DMA_WINDOW_SIZE - 1)	/* exclusive */
+#define EDU_DMA_END_PRE_9_1	(EDU_DMA_WINDOW_SIZE - 1)	/* exclusive */
 
 /* The device's default DMA mask: it silently clamps to 28 bits. */
 #define EDU_DEFAULT_DMA_BITS	28

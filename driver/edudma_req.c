@@ -156,7 +156,8 @@ static int edudma_side_pin(struct edudma_file *efile,
 	return 0;
 }
 
-static int edudma_xfer_check(const struct edudma_xfer *arg)
+static int edudma_xfer_check(const struct edudma_dev *edev,
+			     const struct edudma_xfer *arg)
 {
 	bool src_ptr = arg->flags & EDUDMA_XFER_SRC_PTR;
 	bool dst_ptr = arg->flags & EDUDMA_XFER_DST_PTR;
@@ -187,8 +188,8 @@ static int edudma_xfer_check(const struct edudma_xfer *arg)
 	    (dst_ptr && arg->dst + arg->length < arg->dst))
 		return -EINVAL;
 	if (arg->op != EDUDMA_OP_COPY &&
-	    (arg->dev_offset > EDU_DMA_MAX_END ||
-	     arg->length > EDU_DMA_MAX_END - arg->dev_offset))
+	    (arg->dev_offset > edev->dma_end ||
+	     arg->length > edev->dma_end - arg->dev_offset))
 		return -EINVAL;
 	return 0;
 }
@@ -229,7 +230,7 @@ int edudma_ioctl_xfer(struct edudma_file *efile, void __user *uarg)
 	ret = edudma_copy_args(&arg, minsz, uarg);
 	if (ret)
 		return ret;
-	ret = edudma_xfer_check(&arg);
+	ret = edudma_xfer_check(edev, &arg);
 	if (ret)
 		return ret;
 

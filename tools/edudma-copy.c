@@ -82,6 +82,21 @@ static int open_devices(struct edudma_dev **devs, unsigned int *minors,
 	return n;
 }
 
+/* What the devices allow: max_transfer bytes per DMA, 100 ms each. */
+static void print_limit(struct edudma_dev *dev, int n)
+{
+	struct edudma_device_info info;
+	double max;
+
+	if (edudma_get_info(dev, &info))
+		return;
+	max = info.max_transfer;
+	printf("  device limit: %u bytes per DMA, 100 ms of (virtual) time per DMA,\n"
+	       "  a copy needs two DMAs per %u bytes: %.1f KiB/s per device, %.1f KiB/s for %d\n",
+	       info.max_transfer, info.max_transfer, max / 0.2 / 1024,
+	       n * max / 0.2 / 1024, n);
+}
+
 static void print_stats(struct edudma_dev *dev, unsigned int minor)
 {
 	struct edudma_stats st;
@@ -154,9 +169,7 @@ int main(int argc, char **argv)
 	printf("  verified: %s (%zu of %zu bytes differ)\n", bad ? "MISMATCH" : "every byte",
 	       bad, size);
 	printf("  time: %.2f s of guest time, %.1f KiB/s\n", dt, size / dt / 1024);
-	printf("  device limit: 4095 bytes per DMA, 100 ms of (virtual) time per DMA,\n"
-	       "  a copy needs two DMAs per 4095 bytes: %.1f KiB/s per device, %.1f KiB/s for %d\n",
-	       4095 / 0.2 / 1024, n * 4095 / 0.2 / 1024, n);
+	print_limit(devs[0], n);
 
 	for (i = 0; i < n; i++) {
 		print_stats(devs[i], minors[i]);

@@ -41,7 +41,11 @@
 #include "lab.h"
 
 #define ET_PAGE		4096UL
-#define ET_MAX_XFER	4095U		/* usable bytes of the device buffer */
+/*
+ * Bytes of the device buffer every QEMU lets a DMA use (4095); QEMU 9.1
+ * and later let it use all 4096: et_max_transfer() is the device's own.
+ */
+#define ET_MAX_XFER	4095U
 #define ET_PARAM_DIR	"/sys/module/edudma/parameters"
 
 /* ---- the case's seeded generator (common/edudma_rand.h) ------------------ */
@@ -77,6 +81,9 @@ uint64_t et_pages_spanned(uintptr_t addr, uint64_t len);
 const char *et_dev_path(int idx);
 
 int et_ndevices(void);
+
+/* GET_INFO's max_transfer of /dev/edudma0 (ET_MAX_XFER when unreadable). */
+uint32_t et_max_transfer(void);
 
 /* Opens the idx-th device O_RDWR | extra; -1 with errno on failure. */
 int et_open(int idx, int extra);

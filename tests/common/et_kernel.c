@@ -239,3 +239,20 @@ int et_file_put(const char *path, const char *text)
 	close(fd);
 	return e;
 }
+
+uint32_t et_expected_max_transfer(void)
+{
+	char vendor[64] = "", version[64] = "";
+	unsigned int major, minor;
+	const char *num;
+
+	if (et_read_line("/sys/class/dmi/id/sys_vendor", vendor, sizeof(vendor)) ||
+	    et_read_line("/sys/class/dmi/id/product_version", version,
+			 sizeof(version)) ||
+	    strncmp(vendor, "QEMU", 4) || strncmp(version, "pc-", 3))
+		return 4095;
+	num = strrchr(version, '-');
+	if (!num || sscanf(num + 1, "%u.%u", &major, &minor) != 2)
+		return 4095;
+	return major > 9 || (major == 9 && minor >= 1) ? 4096 : 4095;
+}

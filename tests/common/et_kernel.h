@@ -69,6 +69,14 @@ long et_file_long(const char *path);
 /* Writes text to a sysctl or sysfs file; 0 or the errno. */
 int et_file_put(const char *path, const char *text);
 
+/*
+ * The max_transfer a device of this guest's QEMU must report, worked out
+ * without the driver: 4096 when the firmware's machine type
+ * (/sys/class/dmi/id/product_version, "pc-q35-10.0") is of QEMU 9.1 or
+ * later, else 4095.
+ */
+uint32_t et_expected_max_transfer(void);
+
 /* ---- module parameters ---------------------------------------------------- */
 
 /* The first line of a sysfs file into buf; 0 or the errno. */

@@ -412,3 +412,18 @@ void et_expect_copy_every_device(const char *when)
 			close(f);
 	}
 }
+
+uint32_t et_max_transfer(void)
+{
+	static uint32_t max;
+	struct edudma_device_info info;
+	int fd;
+
+	if (max)
+		return max;
+	fd = et_open(0, 0);
+	max = fd >= 0 && !et_info(fd, &info) ? info.max_transfer : ET_MAX_XFER;
+	if (fd >= 0)
+		close(fd);
+	return max;
+}

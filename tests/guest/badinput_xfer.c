@@ -13,11 +13,23 @@
 
 BI_PROGRAM
 
+/*
+ * dev_offset or length against the device's max_transfer (M: 4095, or 4096
+ * on QEMU 9.1 and later) instead of as the row gives them.
+ */
+enum xf_rel {
+	REL_NONE,
+	REL_DEV_BEFORE_MAX,	/* dev_offset = M - back */
+	REL_LEN_PAST_MAX,	/* length = M + 1 */
+};
+
 /* One XFER: its fields; a side is a handle or, with *_at, a pointer. */
 struct xfer_row {
 	const char *name;
 	uint32_t flags, op, dev_offset;
 	uint64_t length;
+	enum xf_rel rel;
+	uint32_t back;
 	enum bi_handle src_handle, dst_handle;
 	enum bi_at src_at, dst_at;	/* AT_OFFSET: src, dst as they are */
 	uint64_t src, dst;
@@ -39,13 +51,15 @@ static const struct xfer_row xfer_rows[] = {
 	{ .name = "XFER: COPY length 0", .op = EDUDMA_OP_COPY,
 	  .src_handle = HANDLE_RW, .dst_handle = HANDLE_RW, .dst = 8192,
 	  .expect = EINVAL },
-	{ .name = "XFER: TO_DEV dev_offset 4095, length 1",
-	  .op = EDUDMA_OP_TO_DEV, .dev_offset = 4095, .length = 1,
+	{ .name = "XFER: TO_DEV dev_offset max_transfer, length 1",
+	  .op = EDUDMA_OP_TO_DEV, .rel = REL_DEV_BEFORE_MAX, .length = 1,
 	  .src_handle = HANDLE_RW, .expect = EINVAL },
-	{ .name = "XFER: TO_DEV length 4096", .op = EDUDMA_OP_TO_DEV,
-	  .length = 4096, .src_handle = HANDLE_RW, .expect = EINVAL },
-	{ .name = "XFER: TO_DEV dev_offset 4000 + length 96 > 4095",
-	  .op = EDUDMA_OP_TO_DEV, .dev_offset = 4000, .length = 96,
+	{ .name = "XFER: TO_DEV length max_transfer + 1",
+	  .op = EDUDMA_OP_TO_DEV, .rel = REL_LEN_PAST_MAX,
+	  .src_handle = HANDLE_RW, .expect = EINVAL },
+	{ .name = "XFER: TO_DEV dev_offset max_transfer - 95 + length 96 > max_transfer",
+	  .op = EDUDMA_OP_TO_DEV, .rel = REL_DEV_BEFORE_MAX, .back = 95,
+	  .length = 96,
 	  .src_handle = HANDLE_RW, .expect = EINVAL },
 	{ .name = "XFER: TO_DEV dev_offset 0xffffffff", .op = EDUDMA_OP_TO_DEV,
 	  .dev_offset = 0xffffffffu, .length = 1, .src_handle = HANDLE_RW,
@@ -53,13 +67,15 @@ static const struct xfer_row xfer_rows[] = {
 	{ .name = "XFER: TO_DEV dev_offset 1 + length 2^64 - 1 overflows",
 	  .op = EDUDMA_OP_TO_DEV, .dev_offset = 1, .length = ~0ULL,
 	  .src_handle = HANDLE_RW, .expect = EINVAL },
-	{ .name = "XFER: FROM_DEV dev_offset 4095, length 1",
-	  .op = EDUDMA_OP_FROM_DEV, .dev_offset = 4095, .length = 1,
+	{ .name = "XFER: FROM_DEV dev_offset max_transfer, length 1",
+	  .op = EDUDMA_OP_FROM_DEV, .rel = REL_DEV_BEFORE_MAX, .length = 1,
 	  .dst_handle = HANDLE_RW, .expect = EINVAL },
-	{ .name = "XFER: FROM_DEV length 4096", .op = EDUDMA_OP_FROM_DEV,
-	  .length = 4096, .dst_handle = HANDLE_RW, .expect = EINVAL },
-	{ .name = "XFER: TO_DEV dev_offset 4094, length 1 (accepted)",
-	  .op = EDUDMA_OP_TO_DEV, .dev_offset = 4094, .length = 1,
+	{ .name = "XFER: FROM_DEV length max_transfer + 1",
+	  .op = EDUDMA_OP_FROM_DEV, .rel = REL_LEN_PAST_MAX,
+	  .dst_handle = HANDLE_RW, .expect = EINVAL },
+	{ .name = "XFER: TO_DEV dev_offset max_transfer - 1, length 1 (accepted)",
+	  .op = EDUDMA_OP_TO_DEV, .rel = REL_DEV_BEFORE_MAX, .back = 1,
+	  .length = 1,
 	  .src_handle = HANDLE_RW, .expect = 0 },
 	{ .name = "XFER: TO_DEV src offset = region length",
 	  .op = EDUDMA_OP_TO_DEV, .length = 1, .src_handle = HANDLE_RW,
@@ -183,6 +199,10 @@ ET_TABLE_F(badinput, xfer, struct xfer_row, xfer_rows)
 		.dst = bi_addr(self, row->dst_at, row->dst),
 	};
 
+	if (row->rel == REL_DEV_BEFORE_MAX)
+		x.dev_offset = et_max_transfer() - row->back;
+	else if (row->rel == REL_LEN_PAST_MAX)
+		x.length = et_max_transfer() + 1;
 	BI_EXPECT(et_xfer(row->on_fda ? self->fda : self->fd, &x),
 		  row->expect, row->name);
 }

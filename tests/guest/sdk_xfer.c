@@ -166,6 +166,13 @@ enum mr_pick {
  * One transfer and its expected return: mr at off is what write_dev and
  * copy read and what read_dev writes; dst at doff is copy's destination.
  */
+/* Where a device-buffer range ends, against the device's max_transfer M. */
+enum dev_range {
+	DEV_AS_GIVEN,		/* dev_off and len as the row says */
+	DEV_END_PAST_MAX,	/* dev_off = M + 1 - len: ends 1 byte past M */
+	DEV_LEN_PAST_MAX,	/* len = M + 1 */
+};
+
 struct xfer_row {
 	const char *name;
 	enum op op;
@@ -173,6 +180,7 @@ struct xfer_row {
 	uint64_t off, doff;
 	uint32_t dev_off;
 	size_t len;
+	enum dev_range range;
 	int want;
 };
 
@@ -208,23 +216,26 @@ static int xfer_call(struct et_fx_sdk *self, const struct xfer_row *row)
 {
 	struct edudma_mr *m = pick(self, row->mr);
 	struct edudma_mr *d = pick(self, row->dst);
+	uint32_t dev_off = row->dev_off;
+	size_t len = row->len;
 
+	if (row->range == DEV_END_PAST_MAX)
+		dev_off = et_max_transfer() + 1 - (uint32_t)len;
+	else if (row->range == DEV_LEN_PAST_MAX)
+		len = et_max_transfer() + 1;
 	switch (row->op) {
 	case OP_WRITE_DEV:
-		return edudma_write_dev(m, row->off, row->dev_off, row->len);
+		return edudma_write_dev(m, row->off, dev_off, len);
 	case OP_READ_DEV:
-		return edudma_read_dev(m, row->off, row->dev_off, row->len);
+		return edudma_read_dev(m, row->off, dev_off, len);
 	case OP_COPY:
-		return edudma_copy(m, row->off, d, row->doff, row->len);
+		return edudma_copy(m, row->off, d, row->doff, len);
 	case OP_SUBMIT_WRITE_DEV:
-		return edudma_submit_write_dev(m, row->off, row->dev_off,
-					       row->len, 1);
+		return edudma_submit_write_dev(m, row->off, dev_off, len, 1);
 	case OP_SUBMIT_READ_DEV:
-		return edudma_submit_read_dev(m, row->off, row->dev_off,
-					      row->len, 1);
+		return edudma_submit_read_dev(m, row->off, dev_off, len, 1);
 	case OP_SUBMIT_COPY:
-		return edudma_submit_copy(m, row->off, d, row->doff, row->len,
-					  1);
+		return edudma_submit_copy(m, row->off, d, row->doff, len, 1);
 	}
 	return -ENOSYS;
 }
@@ -242,11 +253,12 @@ static const struct xfer_row bad_xfers[] = {
 	  .mr = MR_A, .len = 0, .want = -EINVAL, },
 	{ .name = "copy_of_length_0_is_EINVAL", .op = OP_COPY,
 	  .mr = MR_A, .dst = MR_B, .len = 0, .want = -EINVAL, },
-	{ .name = "write_dev_past_the_usable_device_buffer_is_EINVAL",
-	  .op = OP_WRITE_DEV, .mr = MR_A, .dev_off = 4000, .len = 96,
+	{ .name = "write_dev_ending_1_byte_past_max_transfer_is_EINVAL",
+	  .op = OP_WRITE_DEV, .mr = MR_A, .len = 96,
+	  .range = DEV_END_PAST_MAX, .want = -EINVAL, },
+	{ .name = "read_dev_of_max_transfer_plus_1_bytes_is_EINVAL",
+	  .op = OP_READ_DEV, .mr = MR_B, .range = DEV_LEN_PAST_MAX,
 	  .want = -EINVAL, },
-	{ .name = "read_dev_of_4096_bytes_is_EINVAL", .op = OP_READ_DEV,
-	  .mr = MR_B, .len = 4096, .want = -EINVAL, },
 	{ .name = "read_dev_past_the_end_of_the_registration_is_EINVAL",
 	  .op = OP_READ_DEV, .mr = MR_B, .off = SDK_RSIZE - 10,
 	  .len = 20, .want = -EINVAL, },

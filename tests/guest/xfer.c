@@ -188,14 +188,17 @@ ET_TEST_F(shared, a_300_byte_COPY_replaces_the_buffers_first_300_bytes)
 	read_on_file_2(self, "B2 after the 300-byte COPY");
 }
 
-/* A COPY of 5000 bytes: chunk 1 = [0, 4095), chunk 2 = [0, 905). */
+/*
+ * A COPY of 5000 bytes, in chunks of max_transfer (M, 4095 or 4096):
+ * chunk 1 = [0, M), chunk 2 = [0, 5000 - M).
+ */
 ET_TEST_F(shared, a_5000_byte_COPY_leaves_its_last_chunk_then_chunk_1)
 {
 	struct et_fx_regions *rg = &self->rg;
+	uint32_t m = et_max_transfer(), n = 5000 - m;
 
-	xf_expect(rg, self->B2, B2SIZE, 905, rg->A + 20000 + 905,
-		  ET_MAX_XFER - 905);
-	memcpy(rg->want, rg->A + 20000 + ET_MAX_XFER, 905);
+	xf_expect(rg, self->B2, B2SIZE, n, rg->A + 20000 + n, ET_MAX_XFER - n);
+	memcpy(rg->want, rg->A + 20000 + m, n);
 	ET_ASSERT_ERRNO(et_copy(rg->fd, rg->hA, 20000, rg->hB, 0, 5000), 0,
 			"COPY of 5000 bytes on file 1");
 	read_on_file_2(self, "B2 after the 5000-byte COPY");

@@ -10,11 +10,23 @@
 
 ET_PRECONDITION(et_need_device)
 
+/*
+ * dev_offset and length against the device's max_transfer (M: 4095, or
+ * 4096 on QEMU 9.1 and later) instead of as the row gives them.
+ */
+enum dev_rel {
+	REL_NONE,
+	REL_LEN_PAST_MAX,	/* length = M + 1 */
+	REL_END_PAST_MAX,	/* dev_offset 1, length = M */
+	REL_DEV_AT_MAX,		/* dev_offset = M, length 1 */
+};
+
 /* One transfer described by name; argsz 0 is the struct's size. */
 struct xfer_row {
 	const char *name;
 	uint32_t argsz, flags, op, dev_offset;
 	uint64_t length;
+	enum dev_rel rel;
 	enum region src_region, dst_region;
 	uint64_t src, dst;	/* offsets, or addresses with SRC/DST_PTR */
 	int want;		/* the errno */
@@ -29,7 +41,14 @@ static int xfer_row(const struct et_fx_regions *self,
 		.src_handle = xf_handle(self, row->src_region), .src = row->src,
 		.dst_handle = xf_handle(self, row->dst_region), .dst = row->dst,
 	};
+	uint32_t m = et_max_transfer();
 
+	if (row->rel == REL_LEN_PAST_MAX)
+		x.length = m + 1;
+	else if (row->rel == REL_END_PAST_MAX)
+		x.dev_offset = 1, x.length = m;
+	else if (row->rel == REL_DEV_AT_MAX)
+		x.dev_offset = m, x.length = 1;
 	return et_xfer(self->fd, &x);
 }
 
@@ -70,13 +89,13 @@ ET_TEST_F(regions, COPY_DEV_READ_only_to_DEV_WRITE_only_region_7000_bytes)
 #define COPY	EDUDMA_OP_COPY
 
 static const struct xfer_row errors[] = {
-	{ .name = "TO_DEV_of_4096_bytes_EINVAL", .op = TO, .length = 4096,
-	  .src_region = REG_A, .want = EINVAL },
-	{ .name = "TO_DEV_of_4095_bytes_at_dev_offset_1_EINVAL", .op = TO,
-	  .dev_offset = 1, .length = 4095, .src_region = REG_A,
+	{ .name = "TO_DEV_of_max_transfer_plus_1_bytes_EINVAL", .op = TO,
+	  .rel = REL_LEN_PAST_MAX, .src_region = REG_A, .want = EINVAL },
+	{ .name = "TO_DEV_of_max_transfer_bytes_at_dev_offset_1_EINVAL",
+	  .op = TO, .rel = REL_END_PAST_MAX, .src_region = REG_A,
 	  .want = EINVAL },
-	{ .name = "FROM_DEV_of_1_byte_at_dev_offset_4095_EINVAL", .op = FROM,
-	  .dev_offset = 4095, .length = 1, .dst_region = REG_B,
+	{ .name = "FROM_DEV_of_1_byte_at_dev_offset_max_transfer_EINVAL",
+	  .op = FROM, .rel = REL_DEV_AT_MAX, .dst_region = REG_B,
 	  .want = EINVAL },
 	{ .name = "FROM_DEV_at_dev_offset_0xffffffff_overflow_EINVAL",
 	  .op = FROM, .dev_offset = 0xffffffffu, .length = 2,

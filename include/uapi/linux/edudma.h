@@ -156,10 +156,10 @@ struct edudma_dereg_mr {
  * offset into it) or, with EDUDMA_XFER_SRC_PTR / EDUDMA_XFER_DST_PTR, a
  * plain user address in src/dst pinned only for this transfer (one-shot;
  * its handle must then be 0).  TO_DEV and FROM_DEV need dev_offset +
- * length <= max_transfer (4095).  Fields the op does not use must be 0:
- * the dst fields and DST_PTR for TO_DEV, the src fields and SRC_PTR for
- * FROM_DEV, dev_offset for COPY.  cookie is not used by a synchronous
- * transfer.
+ * length <= max_transfer (4095, or 4096 on QEMU 9.1 and later).  Fields
+ * the op does not use must be 0: the dst fields and DST_PTR for TO_DEV,
+ * the src fields and SRC_PTR for FROM_DEV, dev_offset for COPY.  cookie is
+ * not used by a synchronous transfer.
  *
  * Synchronous (default): returns when the data has moved, or with the
  * error.  With EDUDMA_XFER_ASYNC: returns at once; a struct
