@@ -30,7 +30,11 @@ const char *bench_tag;	/* "noiommu": the supplementary profile boot */
 /* ---- throughput ------------------------------------------------------------ */
 
 #define MAXDEV 4
-#define CHUNK 4095UL		/* largest DMA the device takes (QEMU 7.2) */
+/*
+ * The largest DMA the devices take: GET_INFO's max_transfer (4095, or 4096
+ * on QEMU 9.1 and later), read when the devices are opened.
+ */
+static unsigned long dma_chunk = 4095;
 #define DMA_S 0.1		/* each DMA: 100 ms of the device's clock */
 
 static struct edudma_dev *devs[MAXDEV];
@@ -94,7 +98,7 @@ static void buf_scatter(struct buf *b)
 static int striped(unsigned int nd, unsigned int chunks_per_dev,
 		   enum backing k)
 {
-	size_t len = (size_t)nd * chunks_per_dev * CHUNK;
+	size_t len = (size_t)nd * chunks_per_dev * dma_chunk;
 	struct edudma_stripe_result res[MAXDEV];
 	struct buf src, dst;
 	double t0, cold, warm;
@@ -108,7 +112,7 @@ static int striped(unsigned int nd, unsigned int chunks_per_dev,
 		buf_scatter(&dst);
 	}
 	/* A COPY chunk is a TO_DEV and a FROM_DEV DMA: 2 x 100 ms. */
-	double limit = nd * CHUNK / (2 * DMA_S);
+	double limit = nd * dma_chunk / (2 * DMA_S);
 
 	t0 = now_s();
 	ret = edudma_copy_striped(devs, nd, dst.addr, src.addr, len,
@@ -128,7 +132,7 @@ static int striped(unsigned int nd, unsigned int chunks_per_dev,
 	printf("  copy_striped %s on %u devices: %llu DMAs for %u chunks of %lu bytes"
 	       " (%.2f per chunk; 2 = one TO_DEV + one FROM_DEV)\n",
 	       backing_name[k], nd, (unsigned long long)dmas,
-	       nd * chunks_per_dev, CHUNK,
+	       nd * chunks_per_dev, dma_chunk,
 	       (double)dmas / (nd * chunks_per_dev));
 	if (memcmp(src.addr, dst.addr, len))
 		printf("striped copy on %u devices: data mismatch!\n", nd);
@@ -148,7 +152,7 @@ out:
 	return ret;
 }
 
-/* K async TO_DEV of 4095 bytes queued on each of nd devices at once. */
+/* K async TO_DEV of dma_chunk bytes queued on each of nd devices at once. */
 static int to_dev_stream(unsigned int nd, unsigned int k)
 {
 	struct edudma_mr *mr[MAXDEV] = { 0 };
@@ -158,10 +162,10 @@ static int to_dev_stream(unsigned int nd, unsigned int k)
 	struct buf b;
 	int ret = 0;
 
-	if (buf_alloc(&b, B_HUGETLB, CHUNK))
+	if (buf_alloc(&b, B_HUGETLB, dma_chunk))
 		return -ENOMEM;
 	for (unsigned int i = 0; i < nd; i++) {
-		ret = edudma_reg_mr(devs[i], b.addr, CHUNK,
+		ret = edudma_reg_mr(devs[i], b.addr, dma_chunk,
 				    EDUDMA_ACCESS_DEV_READ, &mr[i]);
 		if (ret)
 			goto out;
@@ -169,7 +173,7 @@ static int to_dev_stream(unsigned int nd, unsigned int k)
 	t0 = now_s();
 	for (unsigned int j = 0; j < k; j++)
 		for (unsigned int i = 0; i < nd; i++) {
-			ret = edudma_submit_write_dev(mr[i], 0, 0, CHUNK, j);
+			ret = edudma_submit_write_dev(mr[i], 0, 0, dma_chunk, j);
 			if (ret)
 				goto out;
 		}
@@ -193,8 +197,8 @@ static int to_dev_stream(unsigned int nd, unsigned int k)
 	}
 	t = now_s() - t0;
 	json_xfer("edudma_submit_write_dev", "to_dev_stream", "hugetlb", nd,
-		  (size_t)nd * k * CHUNK, (unsigned long)nd * k, t,
-		  nd * CHUNK / DMA_S, (long)nd * k);
+		  (size_t)nd * k * dma_chunk, (unsigned long)nd * k, t,
+		  nd * dma_chunk / DMA_S, (long)nd * k);
 	for (unsigned int i = 0; i < nd; i++)
 		printf("  to_dev_stream %u devices: device %u done after %.3f s "
 		       "(%u x 100 ms = %.1f s of DMA)\n", nd, i, tdev[i], k,
@@ -330,6 +334,15 @@ static void overhead(void)
 	buf_free(&b);
 }
 
+/* dma_chunk from the device's max_transfer. */
+static void chunk_of(struct edudma_dev *dev)
+{
+	struct edudma_device_info info;
+
+	if (!edudma_get_info(dev, &info) && info.max_transfer)
+		dma_chunk = info.max_transfer;
+}
+
 /* The profile boot: a striped copy through 4K pages on one device. */
 static int cmd_xfer4k(void)
 {
@@ -339,6 +352,7 @@ static int cmd_xfer4k(void)
 	if (edudma_list_devices(&minor, 1) < 1 || edudma_open(minor, &devs[0]))
 		return 1;
 	ndevs = 1;
+	chunk_of(devs[0]);
 	bench_tag = "noiommu";
 	scatter_4k = 1;
 	ret = striped(1, 10, B_4K);
@@ -367,7 +381,8 @@ static int cmd_xfer(void)
 				minors[i]);
 			return 1;
 		}
-	printf("xfer: %u edudma devices\n", ndevs);
+	chunk_of(devs[0]);
+	printf("xfer: %u edudma devices, DMAs of up to %lu bytes\n", ndevs, dma_chunk);
 	overhead();
 	/*
 	 * Without icount the device's clock is the host's: when the shared
