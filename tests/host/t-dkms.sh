@@ -36,12 +36,6 @@ trap 'rm -rf "$tmp"' EXIT
 
 # shellcheck source=tests/host/tap.sh
 . "$(dirname "$0")/tap.sh"
-skip() {	# NAME REASON
-	n=$((n + 1))
-	echo "ok $n $1 # SKIP $2"
-}
-show() { sed 's/^/#   /' "$@"; }
-have() { command -v "$1" > /dev/null 2>&1; }
 
 version=$(sed -n 's/^LIB_VERSION := //p' "$top/Makefile")
 stage=$tmp/stage/edudma-$version	# make dkms-src's tree

@@ -29,7 +29,6 @@ trap cleanup EXIT
 
 # shellcheck source=tests/host/tap.sh
 . "$(dirname "$0")/tap.sh"
-skip() { n=$((n + 1)); echo "ok $n $2 # SKIP $1"; }
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 
@@ -212,7 +211,7 @@ qmp_cases=(
 )
 if ! command -v python3 > /dev/null; then
 	for c in "${qmp_cases[@]}"; do
-		skip "python3 is not installed (tests/host/qmp needs it: apt-get install python3)" "$c"
+		skip "$c" "python3 is not installed (tests/host/qmp needs it: apt-get install python3)"
 	done
 else
 	sock=$tmp/qmp.sock

@@ -29,14 +29,8 @@ dest=$tmp/dest			# DESTDIR
 
 # shellcheck source=tests/host/tap.sh
 . "$(dirname "$0")/tap.sh"
-skip() {	# NAME REASON
-	n=$((n + 1))
-	echo "ok $n $1 # SKIP $2"
-}
-show() { sed 's/^/#   /' "$@"; }
 # (No grep -q at the end of a pipe: with pipefail, the writer's SIGPIPE
 # would fail the pipe when grep stops reading at the first match.)
-have() { command -v "$1" > /dev/null 2>&1; }
 
 # sets_equal NAME-A FILE-A NAME-B FILE-B: sorted lists equal, else the
 # difference as diagnostics.

@@ -21,8 +21,8 @@ in=$tmp/in out=$tmp/out
 # shellcheck source=tests/host/tap.sh disable=SC1091
 . "$(dirname "$0")/tap.sh"
 
-# show: the last output as TAP diagnostics
-show() {
+# show_out: the last output as TAP diagnostics
+show_out() {
 	sed 's/^/#   | /' "$out"
 }
 
@@ -38,7 +38,7 @@ summ() {
 	else
 		ok 1 "$name: exit $want_rc"
 		echo "#   got exit $rc; output:"
-		show
+		show_out
 	fi
 }
 
@@ -49,7 +49,7 @@ has() {
 	else
 		ok 1 "$1"
 		echo "#   no line '$2' in:"
-		show
+		show_out
 	fi
 }
 
@@ -206,7 +206,7 @@ parse() {
 	else
 		ok 1 "$name"
 		echo "#   want '$want' (exit 0), got exit $rc:"
-		show
+		show_out
 	fi
 }
 

@@ -14,7 +14,6 @@ trap 'rm -rf "$tmp"' EXIT
 
 # shellcheck source=tests/host/tap.sh
 . "$(dirname "$0")/tap.sh"
-show() { sed 's/^/#   /' "$@"; }
 
 # The structs, each with the lines it spans: "name first last".
 awk '

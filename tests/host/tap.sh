@@ -6,6 +6,13 @@
 
 n=0 failures=0
 
+skip() {	# NAME REASON: one skipped case
+	n=$((n + 1))
+	echo "ok $n $1 # SKIP $2"
+}
+show() { sed 's/^/#   /' "$@"; }	# FILE...: as diagnostics
+have() { command -v "$1" > /dev/null 2>&1; }	# CMD: on PATH
+
 ok() {	# STATUS NAME: one case, passed when STATUS is 0
 	n=$((n + 1))
 	if [ "$1" = 0 ]; then
