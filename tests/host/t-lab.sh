@@ -2,10 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # t-lab.sh: what qemu/run promises (Documentation/lab.md), one real guest
-# boot per case (10 boots, about 6 s each on TCG): exit statuses, streaming,
+# boot per case (13 boots, about 10 s each on TCG): exit statuses, streaming,
 # --devices, --add with a dynamically linked program, --timeout, a guest
 # panic, the kernel log at every level, --no-module, --iommu, the cell's
-# QEMU (binary, firmware folders, guest errors), option errors, and
+# QEMU (binary, firmware folders, guest errors), the edu device's own
+# errors (a DMA past the window, a clamped one), option errors, and
 # hot-unplug through --qmp.
 # Each boot that should leave a clean guest also gets the runner's per-boot
 # checks (tests/run --check-report).
@@ -70,7 +71,7 @@ clean() {
 }
 
 echo "TAP version 13"
-echo "1..26"
+echo "1..30"
 
 # --- exit statuses and the report ------------------------------------------
 boot false -- false
@@ -182,6 +183,44 @@ case ${qver:-7.2} in
 esac
 [ "$rc" = 0 ] && [ "$want" = 0 ] && grep -q -- "-${qver:-7.2}\$" "$work/qemu.out"
 check $? qemu "the cell's QEMU ${qver:-7.2} runs: its binary, ${#dirs[@]} -L folders, -d guest_errors from 9.1 on, machine type $(tr -d '\r' < "$work/qemu.out" | tail -n 1)"
+
+# --- the edu device's own errors fail the run -------------------------------
+# With no driver bound (--no-module) the guest programs the device through
+# BAR0 with busybox devmem: DMA source, destination, count, command, then
+# waits for the command's run bit to clear.  Bus mastering stays off, so
+# whatever the device does, its DMA reaches no guest memory.  7.2 aborts on
+# a range past the 4096-byte window; 9.1 and later log it (-d guest_errors)
+# and carry it out; a clamped address is logged by both.  Each must end the
+# run with 125 and name the device's message.
+# edu_dma SRC DST COUNT CMD: the guest script for one DMA
+edu_dma() {
+	# shellcheck disable=SC2016 # expanded by the guest's shell
+	printf '%s\n' 'for d in /sys/bus/pci/devices/*; do
+	[ "$(cat $d/vendor):$(cat $d/device)" = 0x1234:0x11e8 ] || continue
+	read -r start rest < $d/resource; bar=$((start)); break
+done' \
+	"devmem \$((bar + 0x80)) 32 $1; devmem \$((bar + 0x88)) 32 $2" \
+	"devmem \$((bar + 0x90)) 32 $3; devmem \$((bar + 0x98)) 32 $4" \
+	'i=0
+while [ $((  $(devmem $((bar + 0x98)) 32) & 1 )) = 1 ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+echo "cmd after: $(devmem $((bar + 0x98)) 32)"'
+}
+boot edugood --no-module -- sh -c "$(edu_dma 0x40000 0x800 8 3)"
+[ "$rc" = 0 ] && grep -qx 'cmd after: 0x00000002' "$work/edugood.out"
+check $? edugood "a DMA inside the window through devmem completes: the run bit clears (got $rc)"
+[ "$(report edugood result)" = ok ] && [ -z "$(report edugood klog_bad)" ]
+check $? edugood "edugood: result=ok and a clean kernel log and QEMU stderr (no module: no rmmod to check)"
+boot edurange --no-module -- sh -c "$(edu_dma 0x41000 0x800 1 3)"
+case ${qver:-7.2} in
+[0-8].*|9.0) want='QEMU reported a hardware error' ;;
+*) want="QEMU's edu device: EDU: DMA range 0x0000000000041000-0x0000000000041000 out of bounds*" ;;
+esac
+# shellcheck disable=SC2053 # $want is a pattern
+[ "$rc" = 125 ] && [[ $(report edurange result) == $want ]]
+check $? edurange "a DMA one byte past the window fails the run: exit 125, result '$(report edurange result)' (got $rc)"
+boot educlamp --no-module --stock-mask -- sh -c "$(edu_dma 0x10100000 0x40000 8 1)"
+[ "$rc" = 125 ] && [[ $(report educlamp result) == "QEMU's edu device: EDU: clamping DMA 0x0000000010100000 to 0x0000000000100000"* ]]
+check $? educlamp "a DMA from above the stock 28-bit mask fails the run: exit 125, result '$(report educlamp result)' (got $rc)"
 
 # --- option errors: no boot ------------------------------------------------
 bad=0
