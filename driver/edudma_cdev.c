@@ -99,46 +99,41 @@ static void edudma_dev_release(struct device *dev)
 	mutex_destroy(&edev->mr_lock);
 	mutex_destroy(&edev->files_lock);
 	mutex_destroy(&edev->fact_lock);
-	ida_free(&edudma_minors, edev->minor);
+	if (edev->minor < EDUDMA_MAX_DEVICES)
+		ida_free(&edudma_minors, edev->minor);
 	kfree(edev);
 }
 
 /*
- * Creates /dev/edudmaN.  On success the device's lifetime is managed by the
- * embedded struct device; on failure edev is freed here.
+ * Creates /dev/edudmaN.  From this call on, edev lives as long as its
+ * embedded struct device, success or not: on failure the caller undoes
+ * what it set up before (the IRQ, which uses edev) and then drops the
+ * device with put_device(), which frees edev (edudma_dev_release()).
  */
 int edudma_cdev_add(struct edudma_dev *edev)
 {
 	int minor, ret;
 
-	minor = ida_alloc_max(&edudma_minors, EDUDMA_MAX_DEVICES - 1,
-			      GFP_KERNEL);
-	if (minor < 0) {
-		kfree(edev);
-		return minor;
-	}
-	edev->minor = minor;
-
 	device_initialize(&edev->dev);
 	edev->dev.class = edudma_class;
 	edev->dev.parent = &edev->pdev->dev;
-	edev->dev.devt = MKDEV(MAJOR(edudma_devt), minor);
 	edev->dev.release = edudma_dev_release;
 	edev->dev.groups = edudma_groups;
+	edev->minor = EDUDMA_MAX_DEVICES;	/* none yet */
+
+	minor = ida_alloc_max(&edudma_minors, EDUDMA_MAX_DEVICES - 1,
+			      GFP_KERNEL);
+	if (minor < 0)
+		return minor;
+	edev->minor = minor;
+	edev->dev.devt = MKDEV(MAJOR(edudma_devt), minor);
 	ret = dev_set_name(&edev->dev, EDUDMA_NAME "%d", minor);
 	if (ret)
-		goto err_put;
+		return ret;
 
 	cdev_init(&edev->cdev, &edudma_fops);
 	edev->cdev.owner = THIS_MODULE;
-	ret = cdev_device_add(&edev->cdev, &edev->dev);
-	if (ret)
-		goto err_put;
-	return 0;
-
-err_put:
-	put_device(&edev->dev);
-	return ret;
+	return cdev_device_add(&edev->cdev, &edev->dev);
 }
 
 /*

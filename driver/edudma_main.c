@@ -136,11 +136,16 @@ static int edudma_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	edev->state = EDUDMA_LIVE;
 	pci_set_drvdata(pdev, edev);
 
-	/* Last: from here on userspace can reach the device. */
-	ret = edudma_cdev_add(edev);	/* frees edev on failure */
+	/*
+	 * Last: from here on userspace can reach the device.  A failure
+	 * leaves edev to its struct device: the IRQ goes first (the handler
+	 * uses edev), then the last reference frees edev.
+	 */
+	ret = edudma_cdev_add(edev);
 	if (ret) {
 		edudma_irq_teardown(edev);
 		pci_set_drvdata(pdev, NULL);
+		put_device(&edev->dev);
 		return ret;
 	}
 
