@@ -255,7 +255,17 @@ struct edudma_mr *edudma_mr_create(struct edudma_dev *edev, u64 addr,
 	if (ret)
 		goto err_unpin;
 
-	ret = dma_map_sgtable(dev, &mr->sgt, edudma_dir(access), 0);
+	/*
+	 * The mapping lives as long as the registration, while the program
+	 * keeps using the memory, so the CPU caches are not synced when it
+	 * is made or torn down (DMA_ATTR_SKIP_CPU_SYNC) but around each DMA,
+	 * for the bytes that DMA moves (edudma_engine.c).  That is also what
+	 * makes two registrations of the same memory legal for the DMA API:
+	 * DMA-API debug reports overlapping mappings that leave syncing to
+	 * map and unmap.
+	 */
+	ret = dma_map_sgtable(dev, &mr->sgt, edudma_dir(access),
+			      DMA_ATTR_SKIP_CPU_SYNC);
 	if (ret) {
 		if (ret != -ENOMEM)
 			ret = -EIO;
@@ -275,7 +285,8 @@ struct edudma_mr *edudma_mr_create(struct edudma_dev *edev, u64 addr,
 
 err_unmap:
 	kvfree(mr->segs);
-	dma_unmap_sgtable(dev, &mr->sgt, edudma_dir(access), 0);
+	dma_unmap_sgtable(dev, &mr->sgt, edudma_dir(access),
+			  DMA_ATTR_SKIP_CPU_SYNC);
 err_sgt:
 	sg_free_table(&mr->sgt);
 err_unpin:
@@ -297,7 +308,7 @@ static void edudma_mr_unmap(struct edudma_mr *mr)
 	if (!mr->mapped)
 		return;
 	dma_unmap_sgtable(&mr->edev->pdev->dev, &mr->sgt,
-			  edudma_dir(mr->access), 0);
+			  edudma_dir(mr->access), DMA_ATTR_SKIP_CPU_SYNC);
 	list_del_init(&mr->dev_node);
 	mr->mapped = false;
 }
