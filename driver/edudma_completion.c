@@ -3,6 +3,7 @@
  * edudma: a file's completions: the max_inflight slots of its async
  * transfers, read() of their records, poll() and the eventfd.
  */
+#include <linux/error-injection.h>
 #include <linux/eventfd.h>
 #include <linux/fs.h>
 #include <linux/poll.h>
@@ -31,6 +32,8 @@ int edudma_completion_reserve(struct edudma_file *efile)
 	spin_unlock_irqrestore(&edev->lock, flags);
 	return ret;
 }
+
+ALLOW_ERROR_INJECTION(edudma_completion_reserve, ERRNO);
 
 void edudma_completion_unreserve(struct edudma_file *efile)
 {

@@ -11,6 +11,7 @@
  */
 #include <linux/delay.h>
 #include <linux/dma-mapping.h>
+#include <linux/error-injection.h>
 #include <linux/io.h>
 #include <linux/jiffies.h>
 #include <linux/slab.h>
@@ -312,6 +313,8 @@ out:
 	spin_unlock_irqrestore(&edev->lock, flags);
 	return ret;
 }
+
+ALLOW_ERROR_INJECTION(edudma_engine_submit, ERRNO);	/* as if removed */
 
 /* Marks req to end with status at its next unit boundary, or ends it now. */
 static void edudma_cancel_locked(struct edudma_dev *edev,

@@ -3,6 +3,7 @@
  * edudma: interrupt vector set-up (MSI preferred, INTx fallback) and the
  * interrupt handler.
  */
+#include <linux/error-injection.h>
 #include <linux/interrupt.h>
 #include <linux/module.h>
 
@@ -54,6 +55,8 @@ int edudma_irq_setup(struct edudma_dev *edev)
 			   edev->irq_mode == EDUDMA_IRQ_INTX ? IRQF_SHARED : 0,
 			   EDUDMA_NAME, edev);
 }
+
+ALLOW_ERROR_INJECTION(edudma_irq_setup, ERRNO);
 
 void edudma_irq_teardown(struct edudma_dev *edev)
 {

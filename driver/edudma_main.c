@@ -4,6 +4,7 @@
  */
 #include <linux/dma-mapping.h>
 #include <linux/dmi.h>
+#include <linux/error-injection.h>
 #include <linux/module.h>
 #include <linux/pci.h>
 #include <linux/slab.h>
@@ -37,7 +38,7 @@ MODULE_PARM_DESC(max_inflight, "Asynchronous transfers per open file whose compl
 
 #define EDUDMA_LIVENESS_PATTERN	0x5eed1e55U
 
-static int edudma_check_hw(struct edudma_dev *edev)
+static noinline int edudma_check_hw(struct edudma_dev *edev)
 {
 	edev->ident = ioread32(edev->bar + EDU_REG_IDENT);
 	iowrite32(EDUDMA_LIVENESS_PATTERN, edev->bar + EDU_REG_LIVENESS);
@@ -52,6 +53,8 @@ static int edudma_check_hw(struct edudma_dev *edev)
 	}
 	return 0;
 }
+
+ALLOW_ERROR_INJECTION(edudma_check_hw, ERRNO);
 
 /*
  * How far into its buffer one DMA may reach: 4095 bytes, or the whole 4096

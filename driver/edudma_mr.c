@@ -7,6 +7,7 @@
  * of mappings that removal unmaps, and destroy.
  */
 #include <linux/dma-mapping.h>
+#include <linux/error-injection.h>
 #include <linux/mm.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
@@ -15,8 +16,16 @@
 #include "edudma.h"
 #include "edudma_compat.h"
 
+/*
+ * The functions here that can fail and undo nothing on failure allow
+ * error injection (fail_function, on a kernel with
+ * CONFIG_FUNCTION_ERROR_INJECTION): the debug kernel's tests make each of
+ * them fail in turn (tests/guest/inject_func.c).  noinline keeps the
+ * static ones functions that can be injected.
+ */
+
 /* Charges npages to mm->pinned_vm the way ib_umem does. */
-static int edudma_charge(struct mm_struct *mm, unsigned long npages)
+static noinline int edudma_charge(struct mm_struct *mm, unsigned long npages)
 {
 	unsigned long limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
 	s64 pinned = atomic64_add_return(npages, &mm->pinned_vm);
@@ -27,6 +36,8 @@ static int edudma_charge(struct mm_struct *mm, unsigned long npages)
 	}
 	return 0;
 }
+
+ALLOW_ERROR_INJECTION(edudma_charge, ERRNO);
 
 static void edudma_uncharge(struct mm_struct *mm, unsigned long npages)
 {
@@ -131,12 +142,15 @@ int edudma_pin_pages(u64 addr, unsigned long npages, u32 access,
 	return ret;
 }
 
+ALLOW_ERROR_INJECTION(edudma_pin_pages, ERRNO);
+
 /*
  * Without an IOMMU (dma-direct) a page above the DMA mask cannot be mapped:
  * dma-direct would warn and fail, or bounce through swiotlb, which breaks a
  * long-term mapping.  Refuse such memory up front.
  */
-static int edudma_check_reach(struct edudma_mr *mr, struct device *dev)
+static noinline int edudma_check_reach(struct edudma_mr *mr,
+				       struct device *dev)
 {
 	u64 limit = min_not_zero(dma_get_mask(dev), dev->bus_dma_limit);
 	unsigned long i;
@@ -152,6 +166,8 @@ static int edudma_check_reach(struct edudma_mr *mr, struct device *dev)
 	return 0;
 }
 
+ALLOW_ERROR_INJECTION(edudma_check_reach, ERRNO);
+
 static enum dma_data_direction edudma_dir(u32 access)
 {
 	switch (access & EDUDMA_ACCESS_MASK) {
@@ -164,7 +180,33 @@ static enum dma_data_direction edudma_dir(u32 access)
 	}
 }
 
-static int edudma_build_segs(struct edudma_mr *mr)
+/*
+ * Maps the scatterlist for the device: ENOMEM when the IOMMU (or swiotlb)
+ * is out of space, EIO for any other refusal of the DMA API (logged).
+ *
+ * The mapping lives as long as the registration, while the program keeps
+ * using the memory, so the CPU caches are not synced when it is made or
+ * torn down (DMA_ATTR_SKIP_CPU_SYNC) but around each DMA, for the bytes
+ * that DMA moves (edudma_engine.c).  That is also what makes two
+ * registrations of the same memory legal for the DMA API: DMA-API debug
+ * reports overlapping mappings that leave syncing to map and unmap.
+ */
+static noinline int edudma_mr_map(struct edudma_mr *mr, struct device *dev)
+{
+	int ret = dma_map_sgtable(dev, &mr->sgt, edudma_dir(mr->access),
+				  DMA_ATTR_SKIP_CPU_SYNC);
+
+	if (ret && ret != -ENOMEM) {
+		dev_err(dev, "DMA mapping of %u pages failed: %d\n",
+			mr->sgt.orig_nents, ret);
+		ret = -EIO;
+	}
+	return ret;
+}
+
+ALLOW_ERROR_INJECTION(edudma_mr_map, ERRNO);
+
+static noinline int edudma_build_segs(struct edudma_mr *mr)
 {
 	struct scatterlist *sg;
 	u64 start = 0;
@@ -184,6 +226,8 @@ static int edudma_build_segs(struct edudma_mr *mr)
 		return -EIO;
 	return 0;
 }
+
+ALLOW_ERROR_INJECTION(edudma_build_segs, ERRNO);
 
 /* A new mr of the current process, holding its mm, not yet pinned. */
 static struct edudma_mr *edudma_mr_alloc(struct edudma_dev *edev, u64 addr,
@@ -255,22 +299,9 @@ struct edudma_mr *edudma_mr_create(struct edudma_dev *edev, u64 addr,
 	if (ret)
 		goto err_unpin;
 
-	/*
-	 * The mapping lives as long as the registration, while the program
-	 * keeps using the memory, so the CPU caches are not synced when it
-	 * is made or torn down (DMA_ATTR_SKIP_CPU_SYNC) but around each DMA,
-	 * for the bytes that DMA moves (edudma_engine.c).  That is also what
-	 * makes two registrations of the same memory legal for the DMA API:
-	 * DMA-API debug reports overlapping mappings that leave syncing to
-	 * map and unmap.
-	 */
-	ret = dma_map_sgtable(dev, &mr->sgt, edudma_dir(access),
-			      DMA_ATTR_SKIP_CPU_SYNC);
-	if (ret) {
-		if (ret != -ENOMEM)
-			ret = -EIO;
+	ret = edudma_mr_map(mr, dev);
+	if (ret)
 		goto err_sgt;
-	}
 
 	ret = edudma_build_segs(mr);
 	if (ret)

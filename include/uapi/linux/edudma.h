@@ -102,6 +102,8 @@ struct edudma_device_info {
  *         ENOSPC (the file's max_regions or max_pinned_mb budget is used;
  *                 max_pinned_mb counts the pages a range touches),
  *         ERANGE (a page lies above the DMA mask and no IOMMU remaps it),
+ *         EIO (the DMA API refused the mapping for another reason than
+ *              memory; logged),
  *         ENODEV (device removed)
  */
 struct edudma_reg_mr {
@@ -168,15 +170,15 @@ struct edudma_dereg_mr {
  * Checked in this order: the struct (EINVAL), then for the source and then
  * the destination its handle (ENOENT), access (EACCES) and range (EINVAL),
  * then the limits (a one-shot side over max_pinned_mb: ENOSPC; async:
- * EAGAIN), and only then are one-shot sides pinned (EFAULT, ENOMEM,
- * ERANGE).  Every error is the ioctl's own, async or not: a completion
+ * EAGAIN), and only then are one-shot sides pinned and mapped (EFAULT,
+ * ENOMEM, ERANGE, EIO).  Every error is the ioctl's own, async or not: a completion
  * record reports only what happens after queuing.
  *
  * errors: EINVAL (argsz, flags, op, a field the op does not use not 0,
  *         length 0, range outside the region or the device buffer,
  *         overflow), ENOENT (unknown handle), EACCES (region lacks the
  *         access the op needs: DEV_READ for a source, DEV_WRITE for a
- *         destination), ENOSPC/EFAULT/ENOMEM/ERANGE (as EDUDMA_REG_MR,
+ *         destination), ENOSPC/EFAULT/ENOMEM/ERANGE/EIO (as EDUDMA_REG_MR,
  *         one-shot sides), EAGAIN (async: max_inflight completions not yet
  *         read), EINTR (sync wait interrupted by a signal, or by a stop
  *         and SIGCONT; the device is stopped before return), ETIMEDOUT (the
