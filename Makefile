@@ -12,6 +12,11 @@
 #   make check      run the whole test suite (host and guest)
 #   make matrix     the suite and lint on every lab cell (tests/matrix; the
 #                   cells: KERNEL=6.1|6.12|6.12-rt, QEMU=7.2|10.0)
+#   make debug-kernel  build the lab's debug kernel once (KASAN, lockdep,
+#                   kmemleak, DMA-API debug, fault injection: qemu/debug-kernel;
+#                   about an hour on 2 CPUs, cached in build/cache/)
+#   make check-debug   the whole suite on it (cell KERNEL=6.1-debug), failing on
+#                   any report (Documentation/reliability.md)
 #   make stress     minutes of stress, faults and fuzzing (STRESS_SECONDS per
 #                   boot, default 120; plain and --iommu)
 #   make soak       the same mix for SOAK_SECONDS (default 3600), with totals
@@ -24,8 +29,8 @@
 #   make clean      remove everything built (the fetched guest kernel stays;
 #                   make distclean removes it too)
 #
-# Variables: KERNEL and QEMU (the lab's cell: guest kernel 6.1, 6.12 or
-# 6.12-rt, QEMU 7.2 or 10.0; defaults 6.1 and 7.2; for setup, all, demo,
+# Variables: KERNEL and QEMU (the lab's cell: guest kernel 6.1, 6.12,
+# 6.12-rt or 6.1-debug, QEMU 7.2 or 10.0; defaults 6.1 and 7.2; for setup, all, demo,
 # check, bench, lint), KDIR (kernel build tree; default: the one qemu/setup picks),
 # GUEST_KERNEL (image to boot), V=1 (show commands), CHECK_ARGS (passed to
 # tests/run).
@@ -78,7 +83,8 @@ NOLAB = the lab is not set up: run 'make setup' first (packages, kernel tree, gu
 # reads the settings setup wrote.
 SUBMAKE := $(MAKE) --no-print-directory
 
-.PHONY: all setup driver tools tests guest demo check lint matrix print-cells clean distclean help FORCE
+.PHONY: all setup driver tools tests guest demo check lint matrix print-cells \
+	debug-kernel check-debug clean distclean help FORCE
 all: driver lib tools tests guest
 
 help:
@@ -262,13 +268,14 @@ $(GUEST)/tests/%: tests/guest/%.c $(LIB_A) $(TEST_HDR) $(ET_A) $(COMMON_A)
 guest: $(IMAGE)
 $(IMAGE): $(KMOD)/edudma.ko $(TOOLS) $(GUEST_TESTS) \
 		$(GUEST_SCRIPTS) tests/guest/edudma-testrun qemu/guest-init \
-		qemu/mkimage qemu/lab-lib.sh qemu/klog-bad $(wildcard $(LABCFG))
+		qemu/mkimage qemu/lab-lib.sh qemu/klog-bad qemu/debug.config \
+		$(wildcard $(LABCFG))
 	$(if $(LAB_MODDIR),,$(error $(NOLAB)))
 	@mkdir -p $(dir $@)
 	$(Q)qemu/mkimage $@ --module $(KMOD)/edudma.ko --moddir "$(LAB_MODDIR)" \
 		$(foreach f,$(TOOLS) tests/guest/edudma-testrun,--bin $(f)) \
 		$(foreach f,$(GUEST_TESTS) $(GUEST_SCRIPTS),--test $(f)) \
-		--data qemu/klog-bad
+		--data qemu/klog-bad --data qemu/debug.config
 
 # ---- the two commands of the README ---------------------------------------
 demo: setup
@@ -284,6 +291,12 @@ bench: setup
 check: setup
 	$(Q)$(SUBMAKE) all
 	$(Q)tests/run $(CHECK_ARGS)
+
+# ---- the debug kernel and the suite on it (Documentation/reliability.md) -------
+debug-kernel:
+	$(Q)qemu/debug-kernel
+check-debug: debug-kernel
+	$(Q)$(SUBMAKE) check KERNEL=6.1-debug QEMU=$(QEMU)
 
 # ---- every cell: setup, lint and the suite on each (tests/matrix) --------------
 matrix:
