@@ -121,7 +121,6 @@ struct edudma_req {
 /* The one DMA the device runs now. */
 struct edudma_dma {
 	struct edudma_req *req;		/* NULL when idle */
-	dma_addr_t mem;			/* the memory side's bus address */
 	u32 len;
 	bool to_dev;
 	bool timed_out;			/* waiting for the device to stop */

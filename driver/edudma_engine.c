@@ -10,7 +10,6 @@
  * memory side.  Everything here runs under edev->lock.
  */
 #include <linux/delay.h>
-#include <linux/dma-mapping.h>
 #include <linux/error-injection.h>
 #include <linux/io.h>
 #include <linux/jiffies.h>
@@ -122,12 +121,6 @@ static void edudma_issue(struct edudma_dev *edev, struct edudma_req *req)
 		return;
 	}
 
-	/*
-	 * The memory side's caches, for these bytes only (the mapping skips
-	 * the sync, edudma_mr_map()); no-ops where DMA is coherent, as on x86.
-	 */
-	dma_sync_single_for_device(&edev->pdev->dev, op.mem, op.len,
-				   op.to_dev ? DMA_TO_DEVICE : DMA_FROM_DEVICE);
 	if (op.to_dev) {
 		writeq(op.mem, edev->bar + EDU_REG_DMA_SRC);
 		writeq(dev_addr, edev->bar + EDU_REG_DMA_DST);
@@ -140,7 +133,6 @@ static void edudma_issue(struct edudma_dev *edev, struct edudma_req *req)
 	writeq(cmd, edev->bar + EDU_REG_DMA_CMD);
 
 	edev->cur.req = req;
-	edev->cur.mem = op.mem;
 	edev->cur.len = op.len;
 	edev->cur.to_dev = op.to_dev;
 	edev->cur.timed_out = false;
@@ -204,9 +196,6 @@ static void edudma_dma_ended(struct edudma_dev *edev)
 
 	edev->cur.req = NULL;
 	wake_up_all(&edev->idle_wq);
-	if (!edev->cur.to_dev)	/* the CPU sees what the device wrote */
-		dma_sync_single_for_cpu(&edev->pdev->dev, edev->cur.mem,
-					edev->cur.len, DMA_FROM_DEVICE);
 	if (edev->cur.to_dev) {
 		edudma_stat_add(edev, bytes_to_dev, edev->cur.len);
 		edudma_stat_add(edev, dma_to_dev, 1);

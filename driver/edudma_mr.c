@@ -185,11 +185,13 @@ static enum dma_data_direction edudma_dir(u32 access)
  * is out of space, EIO for any other refusal of the DMA API (logged).
  *
  * The mapping lives as long as the registration, while the program keeps
- * using the memory, so the CPU caches are not synced when it is made or
- * torn down (DMA_ATTR_SKIP_CPU_SYNC) but around each DMA, for the bytes
- * that DMA moves (edudma_engine.c).  That is also what makes two
- * registrations of the same memory legal for the DMA API: DMA-API debug
- * reports overlapping mappings that leave syncing to map and unmap.
+ * using the memory, as an RDMA memory region's does: a cache sync when it
+ * is made or torn down would mean nothing for the DMAs in between, so it
+ * is skipped (DMA_ATTR_SKIP_CPU_SYNC), and the driver relies on DMA that
+ * is coherent with the CPU caches (x86, the lab's only target).  That is
+ * also what makes two registrations of the same memory legal for the DMA
+ * API: DMA-API debug reports overlapping mappings that leave the syncing
+ * to map and unmap.
  */
 static noinline int edudma_mr_map(struct edudma_mr *mr, struct device *dev)
 {
