@@ -10,8 +10,10 @@
  * runner, in the parent, kills what the case left running and checks that
  * the pin counters of /proc/vmstat are back where they were before it,
  * that the kernel log holds no line of the lab's list of bad lines
- * (qemu/klog-bad) and that no module parameter of edudma was left changed
- * (it puts it back); any of these fails the case.
+ * (qemu/klog-bad), that no module parameter of edudma was left changed
+ * (it puts it back) and, on the debug kernel, that DMA-API debug's error
+ * count did not move; any of these fails the case.  Every time limit is
+ * multiplied by EDUDMA_SLOW when the lab sets it (the debug kernel).
  *
  *	ET_TEST(name) { ... }			one case
  *	ET_TEST_N(name, n) { ... et_index() }	n cases, "name[i]"
