@@ -3,6 +3,8 @@
  * et_kernel.c: what the guest tests read from and write to the kernel
  * beside the device (et_kernel.h says what each function does).
  */
+#include <dirent.h>
+
 #include "edudma_test.h"
 
 int et_pin_counters(long long *acquired, long long *released)
@@ -255,4 +257,52 @@ uint32_t et_expected_max_transfer(void)
 	if (!num || sscanf(num + 1, "%u.%u", &major, &minor) != 2)
 		return 4095;
 	return major > 9 || (major == 9 && minor >= 1) ? 4096 : 4095;
+}
+
+/* ---- devices and their PCI addresses --------------------------------- */
+
+/* The /dev node of the device bound at bdf, or "" (none yet). */
+const char *et_dev_of_bdf(const char *bdf)
+{
+	static char path[LAB_PATH + 16];
+	char dir[128];
+	struct dirent *d;
+	DIR *dp;
+
+	path[0] = 0;
+	snprintf(dir, sizeof(dir), "/sys/bus/pci/devices/%s/edudma", bdf);
+	dp = opendir(dir);
+	if (!dp)
+		return path;
+	while ((d = readdir(dp)))
+		if (!strncmp(d->d_name, "edudma", 6)) {
+			snprintf(path, sizeof(path), "/dev/%s", d->d_name);
+			break;
+		}
+	closedir(dp);
+	if (path[0] && !et_exists(path))
+		path[0] = 0;
+	return path;
+}
+
+/*
+ * The last device's /dev path and PCI address (bdf); NULL, or why there
+ * is none.
+ */
+const char *et_last_device(char *path, size_t pathlen, char *bdf,
+				    size_t bdflen)
+{
+	char link[256], target[256] = "";
+	const char *slash;
+	int n = et_ndevices();
+
+	if (n < 1)
+		return "no edudma device";
+	snprintf(path, pathlen, "%s", et_dev_path(n - 1));
+	snprintf(link, sizeof(link), "/sys/class/edudma/%s/device", path + 5);
+	if (readlink(link, target, sizeof(target) - 1) < 0)
+		return "no PCI device link in sysfs";
+	slash = strrchr(target, '/');
+	snprintf(bdf, bdflen, "%s", slash ? slash + 1 : target);
+	return NULL;
 }

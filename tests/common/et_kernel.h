@@ -93,4 +93,16 @@ int et_sysfs_stat(unsigned int minor, const char *name,
 /* Milliseconds of CLOCK_MONOTONIC (the guest's virtual time under icount). */
 long long et_now_ms(void);
 
+/* ---- devices and their PCI addresses -------------------------------------- */
+
+/* The /dev node of the edudma device bound at PCI address bdf, or "". */
+const char *et_dev_of_bdf(const char *bdf);
+
+/*
+ * The last device's /dev path and PCI address (bdf, e.g. 0000:00:04.0);
+ * NULL, or why there is none.
+ */
+const char *et_last_device(char *path, size_t pathlen, char *bdf,
+			   size_t bdflen);
+
 #endif /* ET_KERNEL_H */

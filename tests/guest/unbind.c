@@ -200,30 +200,6 @@ static void oneshot_pair(const char *path, int which)
 	_exit(0);
 }
 
-/* The /dev node of the device bound at bdf, or "" (none yet). */
-static const char *dev_of_bdf(const char *bdf)
-{
-	static char path[LAB_PATH + 16];
-	char dir[128];
-	struct dirent *d;
-	DIR *dp;
-
-	path[0] = 0;
-	snprintf(dir, sizeof(dir), "/sys/bus/pci/devices/%s/edudma", bdf);
-	dp = opendir(dir);
-	if (!dp)
-		return path;
-	while ((d = readdir(dp)))
-		if (!strncmp(d->d_name, "edudma", 6)) {
-			snprintf(path, sizeof(path), "/dev/%s", d->d_name);
-			break;
-		}
-	closedir(dp);
-	if (path[0] && !et_exists(path))
-		path[0] = 0;
-	return path;
-}
-
 static int write_file(const char *path, const char *s)
 {
 	int fd = open(path, O_WRONLY | O_CLOEXEC), e = 0;
@@ -272,33 +248,11 @@ static int reap_children(pid_t *pids, int n, char *why, size_t whylen)
 	return failed;
 }
 
-/*
- * The last device's /dev path and PCI address (bdf); NULL, or why there
- * is none.
- */
-static const char *find_last_device(char *path, size_t pathlen, char *bdf,
-				    size_t bdflen)
-{
-	char link[256], target[256] = "";
-	const char *slash;
-	int n = et_ndevices();
-
-	if (n < 1)
-		return "no edudma device";
-	snprintf(path, pathlen, "%s", et_dev_path(n - 1));
-	snprintf(link, sizeof(link), "/sys/class/edudma/%s/device", path + 5);
-	if (readlink(link, target, sizeof(target) - 1) < 0)
-		return "no PCI device link in sysfs";
-	slash = strrchr(target, '/');
-	snprintf(bdf, bdflen, "%s", slash ? slash + 1 : target);
-	return NULL;
-}
-
 static const char *need_unbindable_device(void)
 {
 	char path[LAB_PATH + 16], bdf[64];
 
-	return find_last_device(path, sizeof(path), bdf, sizeof(bdf));
+	return et_last_device(path, sizeof(path), bdf, sizeof(bdf));
 }
 
 ET_PRECONDITION(need_unbindable_device)
@@ -312,7 +266,7 @@ ET_FIXTURE(unbind) {
 
 ET_SETUP(unbind)
 {
-	const char *why = find_last_device(self->dev, sizeof(self->dev),
+	const char *why = et_last_device(self->dev, sizeof(self->dev),
 					   self->bdf, sizeof(self->bdf));
 
 	ET_ASSERT(!why, "%s", why);
@@ -329,9 +283,9 @@ ET_SETUP(unbind)
 ET_TEARDOWN(unbind)
 {
 	/* a cycle that stopped half-way leaves the device bound all the same */
-	if (!dev_of_bdf(self->bdf)[0]) {
+	if (!et_dev_of_bdf(self->bdf)[0]) {
 		write_file(DRV "/bind", self->bdf);
-		for (int i = 0; i < 200 && !dev_of_bdf(self->bdf)[0]; i++)
+		for (int i = 0; i < 200 && !et_dev_of_bdf(self->bdf)[0]; i++)
 			usleep(10000);
 	}
 	et_param_set("max_inflight", self->saved_inflight);
@@ -384,9 +338,9 @@ ET_TEST_N_F(unbind, unbind_under_load_then_bind_again, CYCLES)
 		  left);
 
 	e = write_file(DRV "/bind", self->bdf);
-	for (int i = 0; i < 200 && !dev_of_bdf(self->bdf)[0]; i++)
+	for (int i = 0; i < 200 && !et_dev_of_bdf(self->bdf)[0]; i++)
 		usleep(10000);
-	snprintf(self->dev, sizeof(self->dev), "%s", dev_of_bdf(self->bdf));
+	snprintf(self->dev, sizeof(self->dev), "%s", et_dev_of_bdf(self->bdf));
 	fd = self->dev[0] ? open(self->dev, O_RDWR | O_CLOEXEC) : -1;
 	ET_EXPECT(!e && fd >= 0 && et_copy_check(fd, 5000, res, sizeof(res)),
 		  "bind %s again (%s) as %s: %s", self->bdf, et_errno_name(e),
