@@ -114,10 +114,20 @@ ET_TEST_F(nth, reg_mr_thp)
 {
 	struct nth *n = &self->n;
 
+	uint32_t shadow;
+
 	n->a = et_map_aligned(4 * MiB, 2 * MiB);
 	n->len = 4 * MiB;
 	madvise(n->a, n->len, MADV_HUGEPAGE);
 	memset(n->a, 0x5a, n->len);
+	/*
+	 * A registration of the same memory outside the sweep gives DMA-API
+	 * debug's cacheline tree its nodes, as the fixture's registrations
+	 * do for the other sweeps: a failure injected into DMA-API debug's
+	 * own allocation would switch it off for the rest of the boot.
+	 */
+	ET_ASSERT(!et_reg_rw(n->fd, n->a, n->len, &shadow), "REG_MR: %s",
+		  strerror(errno));
 	et_sweep_nth("REG_MR 4 MiB, THP", NULL, reg, dereg, n, only_enomem,
 		     RUNS);
 }
@@ -294,12 +304,23 @@ ET_TEST_F(nth, probe)
 	 */
 	static const int allowed[] = { ENOMEM, EBUSY, 0 };
 	struct nth *n = &self->n;
-	char path[LAB_PATH + 16];
+	char path[LAB_PATH + 16], msi[8] = "";
 	const char *why = et_last_device(path, sizeof(path), n->bdf,
 					 sizeof(n->bdf));
 	int e;
 
 	ET_ASSERT(!why, "%s", why);
+	/*
+	 * With MSI every probe gets a new IRQ descriptor, and a failure
+	 * injected into request_irq()'s /proc/irq/N set-up (which ignores
+	 * it) makes 6.1's free_irq() warn for each entry it then cannot
+	 * remove (remove_proc_entry(), from unregister_irq_proc()): the
+	 * kernel's bug, not the driver's.  INTx uses a descriptor whose
+	 * /proc entries exist since boot: the INTx suite runs this sweep.
+	 */
+	if (!et_read_line(ET_PARAM_DIR "/use_msi", msi, sizeof(msi)) &&
+	    msi[0] == 'Y')
+		ET_SKIP("MSI: 6.1's free_irq() warns after a failure injected into request_irq()'s /proc set-up; the INTx suite (use_msi=0) runs this sweep");
 	close(n->fd);	/* the fixture's file may be on that device */
 	n->fd = -1;
 	e = unbind_call(n);
