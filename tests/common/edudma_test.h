@@ -142,6 +142,7 @@ int et_read_completions(int fd, struct edudma_completion *out,
 			int cnt, int *got);
 
 #include "et_kernel.h"	/* pin counters, pagemap, the floor, kernel log, parameters */
+#include "et_mem.h"	/* THP, hugetlbfs pages, smaps */
 
 /* ---- a self-contained data check ------------------------------------------ */
 

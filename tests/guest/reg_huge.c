@@ -14,32 +14,6 @@
 
 ET_PRECONDITION(et_need_device)
 
-/* ---- transparent huge pages ---------------------------------------------- */
-
-#define THP_ENABLED "/sys/kernel/mm/transparent_hugepage/enabled"
-
-/* The bracketed word of THP_ENABLED ("always", "madvise", "never"). */
-static const char *thp_mode(void)
-{
-	static char mode[32];
-	char buf[128] = "", *a, *b;
-
-	if (et_read_line(THP_ENABLED, buf, sizeof(buf)))
-		return "";
-	a = strchr(buf, '[');
-	b = a ? strchr(a, ']') : NULL;
-	if (!b)
-		return "";
-	snprintf(mode, sizeof(mode), "%.*s", (int)(b - a - 1), a + 1);
-	return mode;
-}
-
-/* A failure to set the mode shows when it is read back. */
-static void thp_set(const char *mode)
-{
-	et_file_put(THP_ENABLED, mode);
-}
-
 /* 4 MiB of huge pages registered read-write on a file of its own. */
 struct huge {
 	int fd;
@@ -78,30 +52,6 @@ static void expect_few_segments(const struct huge *h, const char *what)
 		  h->r.nr_segments);
 }
 
-/* kB of AnonHugePages in the mapping that starts at addr. */
-static long anon_huge_kb(void *addr)
-{
-	char line[256], want[64];
-	FILE *f = fopen("/proc/self/smaps", "r");
-	int in = 0;
-	long kb = -1;
-
-	if (!f)
-		return -1;
-	snprintf(want, sizeof(want), "%lx-", (unsigned long)addr);
-	while (fgets(line, sizeof(line), f)) {
-		if (strchr(line, '-') && strchr(line, ' ') &&
-		    strchr(line, '-') < strchr(line, ' ')) {
-			in = !strncmp(line, want, strlen(want));
-			continue;
-		}
-		if (in && sscanf(line, "AnonHugePages: %ld kB", &kb) == 1)
-			break;
-	}
-	fclose(f);
-	return kb;
-}
-
 /* 4 MiB advised MADV_HUGEPAGE, registered read-write. */
 ET_FIXTURE(thp) {
 	char old[32];		/* the THP mode before the case */
@@ -111,23 +61,14 @@ ET_FIXTURE(thp) {
 
 ET_SETUP(thp)
 {
-	const char *now;
-
 	self->h.fd = reg_open();
 	self->h.buf = et_map_aligned(LEN_HUGE, HALF);
 	ET_ASSERT(self->h.buf, "mmap of 4 MiB: out of memory");
-	snprintf(self->old, sizeof(self->old), "%s", thp_mode());
-	if (!strcmp(self->old, "never"))
-		thp_set("madvise");
-	now = thp_mode();
-	if (strcmp(now, "always") && strcmp(now, "madvise")) {
-		if (strcmp(self->old, now))
-			thp_set(self->old);
+	if (et_thp_on(self->old, sizeof(self->old)))
 		ET_SKIP("transparent hugepages are off and cannot be turned on");
-	}
 	madvise(self->h.buf, LEN_HUGE, MADV_HUGEPAGE);
 	et_fill(self->h.buf, LEN_HUGE);
-	self->kb = anon_huge_kb(self->h.buf);
+	self->kb = et_anon_huge_kb(self->h.buf);
 	et_note("THP: AnonHugePages %ld kB of 4096", self->kb);
 	huge_register(&self->h);
 }
@@ -135,8 +76,7 @@ ET_SETUP(thp)
 ET_TEARDOWN(thp)
 {
 	huge_release(&self->h);
-	if (strcmp(self->old, thp_mode()))
-		thp_set(self->old);
+	et_thp_restore(self->old);
 }
 
 ET_TEST_F(thp, THP_4_MiB_registers_with_nr_pages_1024)
@@ -154,22 +94,6 @@ ET_TEST_F(thp, THP_few_segments_for_4_MiB_of_huge_pages)
 
 /* ---- hugetlbfs ----------------------------------------------------------- */
 
-#define NR_HUGEPAGES "/proc/sys/vm/nr_hugepages"
-
-/* /proc/sys/vm/nr_hugepages, -1 when it cannot be read. */
-static long nr_hugepages(void)
-{
-	return et_file_long(NR_HUGEPAGES);
-}
-
-static void set_nr_hugepages(long n)
-{
-	char buf[32];
-
-	snprintf(buf, sizeof(buf), "%ld\n", n);
-	et_file_put(NR_HUGEPAGES, buf);
-}
-
 /* 4 MiB of MAP_HUGETLB memory (8 huge pages reserved), registered. */
 ET_FIXTURE(hugetlb) {
 	long old, now;		/* nr_hugepages before, during the case */
@@ -181,16 +105,16 @@ ET_SETUP(hugetlb)
 	void *p = MAP_FAILED;
 
 	self->h.fd = reg_open();
-	self->old = nr_hugepages();
+	self->old = et_nr_hugepages();
 	if (self->old >= 0 && self->old < 8)
-		set_nr_hugepages(8);
-	self->now = nr_hugepages();
+		et_set_nr_hugepages(8);
+	self->now = et_nr_hugepages();
 	if (self->now >= 2)
 		p = mmap(NULL, LEN_HUGE, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
 	if (p == MAP_FAILED) {
 		if (self->old >= 0 && self->now != self->old)
-			set_nr_hugepages(self->old);
+			et_set_nr_hugepages(self->old);
 		ET_SKIP("no hugetlbfs pages (nr_hugepages %ld)", self->now);
 	}
 	self->h.buf = p;
@@ -202,7 +126,7 @@ ET_TEARDOWN(hugetlb)
 {
 	huge_release(&self->h);
 	if (self->old >= 0 && self->now != self->old)
-		set_nr_hugepages(self->old);
+		et_set_nr_hugepages(self->old);
 }
 
 ET_TEST_F(hugetlb, hugetlbfs_4_MiB_registers_with_nr_pages_1024)
