@@ -21,6 +21,7 @@
 #include <linux/cdev.h>
 #include <linux/completion.h>
 #include <linux/device.h>
+#include <linux/dma-direction.h>
 #include <linux/eventfd.h>
 #include <linux/mutex.h>
 #include <linux/pci.h>
@@ -30,6 +31,7 @@
 #include <linux/timer.h>
 #include <linux/types.h>
 #include <linux/wait.h>
+#include <linux/workqueue.h>
 #include <linux/xarray.h>
 
 #include <uapi/linux/edudma.h>
@@ -63,12 +65,17 @@ struct edudma_seg {
 	u32 len;
 };
 
+struct edudma_odp;
+
 /*
  * A pinned, mapped piece of user memory: a registration, or the one-shot
  * side of a transfer.  Pages stay pinned until edudma_mr_destroy(); the
  * DMA mapping may go earlier, when the device is removed: every mapped mr
  * is on edev->mrs, so remove() reaches it wherever it is (a file's table,
  * a request queued, finished or being freed).
+ *
+ * An on-demand registration (odp set, edudma_odp.c) pins nothing: pages,
+ * sgt and segs stay empty, and its page table follows the address space.
  */
 struct edudma_mr {
 	struct edudma_dev *edev;
@@ -84,6 +91,7 @@ struct edudma_mr {
 	bool mapped;
 	struct edudma_seg *segs;	/* DMA segments, in region order */
 	unsigned int nsegs;
+	struct edudma_odp *odp;		/* on demand; NULL when pinned */
 	atomic_t busy;			/* transfers queued or running on it */
 };
 
@@ -109,6 +117,8 @@ struct edudma_req {
 	struct edudma_side src, dst;
 
 	/* Progress, under edev->lock. */
+	u64 limit;			/* it ends here (length, or a bad page) */
+	int limit_status;		/* ... with this status */
 	u64 pos;			/* bytes of the request finished */
 	u32 chunk;			/* COPY: bytes in the current chunk */
 	u32 sub;			/* bytes of this phase done */
@@ -118,9 +128,14 @@ struct edudma_req {
 	int status;
 };
 
-/* The one DMA the device runs now. */
+/*
+ * The one DMA the device runs now, or the unit an on-demand side is being
+ * faulted for (faulting: the device is the unit's, no DMA runs).
+ */
 struct edudma_dma {
 	struct edudma_req *req;		/* NULL when idle */
+	bool faulting;			/* edev->fault_work prepares the unit */
+	bool stale;			/* an invalidation hit the unit's pages */
 	u32 len;
 	bool to_dev;
 	bool timed_out;			/* waiting for the device to stop */
@@ -164,6 +179,7 @@ struct edudma_dev {
 	struct timer_list timer;	/* the running DMA's deadline */
 	unsigned long give_up;		/* DYING: jiffies to stop waiting */
 	wait_queue_head_t idle_wq;	/* the running DMA ended */
+	struct work_struct fault_work;	/* faults an on-demand unit's pages */
 
 	/* Factorial: one at a time. */
 	struct mutex fact_lock;		/* one factorial at a time */
@@ -255,8 +271,28 @@ int edudma_pin_pages(u64 addr, unsigned long npages, u32 access,
 struct edudma_mr *edudma_mr_create(struct edudma_dev *edev, u64 addr,
 				   u64 length, unsigned long npages,
 				   u32 access);
+struct edudma_mr *edudma_mr_create_odp(struct edudma_dev *edev, u64 addr,
+				       u64 length, unsigned long npages,
+				       u32 access);
+enum dma_data_direction edudma_mr_dir(struct edudma_mr *mr);
 void edudma_mr_destroy(struct edudma_mr *mr);
 void edudma_mrs_unmap_all(struct edudma_dev *edev);
+
+/* Pages an mr holds pinned (none on demand). */
+static inline unsigned long edudma_mr_pinned(const struct edudma_mr *mr)
+{
+	return mr->odp ? 0 : mr->npages;
+}
+
+/* edudma_odp.c */
+int edudma_odp_create(struct edudma_mr *mr);
+void edudma_odp_unmap_all(struct edudma_mr *mr);
+void edudma_odp_destroy(struct edudma_mr *mr);
+int edudma_odp_fault(struct edudma_mr *mr, u64 off, u64 len, bool write,
+		     u64 *good);
+bool edudma_odp_ready(struct edudma_mr *mr, u64 off, u64 len, bool write);
+u64 edudma_odp_dma_at(struct edudma_mr *mr, u64 off, dma_addr_t *dma);
+int edudma_ioctl_prefetch(struct edudma_file *efile, void __user *uarg);
 
 /* edudma_region.c */
 int edudma_ioctl_reg_mr(struct edudma_file *efile, void __user *uarg);
@@ -272,6 +308,17 @@ void edudma_engine_dma_irq(struct edudma_dev *edev);
 void edudma_engine_cancel(struct edudma_dev *edev, struct edudma_req *req);
 void edudma_engine_file_cancel(struct edudma_file *efile);
 void edudma_engine_kill(struct edudma_dev *edev);
+/* ... and what edudma_fault.c, the engine's on-demand side, uses of it */
+void edudma_unit_begin(struct edudma_req *req);
+void edudma_start(struct edudma_dev *edev, struct edudma_req *req);
+void edudma_unit_abort(struct edudma_dev *edev, struct edudma_req *req,
+		       int status);
+
+/* edudma_fault.c */
+bool edudma_unit_ready(struct edudma_req *req);
+void edudma_fault_work(struct work_struct *work);
+bool edudma_engine_odp_drop(struct edudma_dev *edev, struct edudma_mr *mr,
+			    u64 start, u64 end, bool blockable);
 void edudma_engine_set_gone(struct edudma_dev *edev);
 
 /* edudma_req.c */

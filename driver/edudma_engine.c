@@ -7,7 +7,16 @@
  *
  * A request is cut into DMAs that the QEMU 7.2 device accepts: 0 < len,
  * dev_offset + len < 4096, and a DMA never crosses a DMA segment of the
- * memory side.  Everything here runs under edev->lock.
+ * memory side.  Everything here runs under edev->lock, except the fault
+ * worker.
+ *
+ * A unit with an on-demand side (edudma_odp.c) starts only on pages
+ * edudma_odp_ready() finds mapped.  Otherwise the device stays the unit's
+ * (cur.req set, cur.faulting) while edev->fault_work faults them in
+ * process context, and the unit starts from there.  An invalidation of
+ * pages the unit still needs marks it stale (edudma_engine_odp_drop()):
+ * the DMA running then is waited for, and the next one waits for a new
+ * fault.  Documentation/design.md, "On-demand paging".
  */
 #include <linux/delay.h>
 #include <linux/error-injection.h>
@@ -43,13 +52,24 @@ struct edudma_op {
 	u32 len;
 };
 
+/* COPY: the next unit is a chunk, the device buffer filled then drained. */
+void edudma_unit_begin(struct edudma_req *req)
+{
+	if (req->op != EDUDMA_OP_COPY || req->chunk)
+		return;
+	req->chunk = min_t(u64, req->limit - req->pos,
+			   req->efile->edev->dma_end);
+	req->sub = 0;
+	req->phase = EDUDMA_FILL;
+}
+
 /* The next DMA of a request that is not finished. */
 static void edudma_next_op(struct edudma_req *req, struct edudma_op *op)
 {
 	struct edudma_side *side;
-	u64 off, left;
-	u32 seg;
+	u64 off, left, seg;
 
+	edudma_unit_begin(req);
 	switch (req->op) {
 	case EDUDMA_OP_TO_DEV:
 	case EDUDMA_OP_FROM_DEV:
@@ -57,15 +77,9 @@ static void edudma_next_op(struct edudma_req *req, struct edudma_op *op)
 		side = op->to_dev ? &req->src : &req->dst;
 		off = side->offset + req->pos;
 		op->dev_off = req->dev_offset + req->pos;
-		left = req->length - req->pos;
+		left = req->limit - req->pos;
 		break;
 	default:	/* EDUDMA_OP_COPY: fill the buffer, then drain it */
-		if (!req->chunk) {
-			req->chunk = min_t(u64, req->length - req->pos,
-					   req->efile->edev->dma_end);
-			req->sub = 0;
-			req->phase = EDUDMA_FILL;
-		}
 		op->to_dev = req->phase == EDUDMA_FILL;
 		side = op->to_dev ? &req->src : &req->dst;
 		off = side->offset + req->pos + req->sub;
@@ -73,8 +87,11 @@ static void edudma_next_op(struct edudma_req *req, struct edudma_op *op)
 		left = req->chunk - req->sub;
 		break;
 	}
-	seg = edudma_seg_at(side->mr, off, &op->mem);
-	op->len = min_t(u64, left, seg);
+	if (side->mr->odp)
+		seg = edudma_odp_dma_at(side->mr, off, &op->mem);
+	else
+		seg = edudma_seg_at(side->mr, off, &op->mem);
+	op->len = min(left, seg);
 }
 
 /* Accounts a finished DMA; true at the end of a unit. */
@@ -82,7 +99,7 @@ static bool edudma_op_done(struct edudma_req *req, u32 len)
 {
 	if (req->op != EDUDMA_OP_COPY) {
 		req->pos += len;
-		return req->pos == req->length;
+		return req->pos == req->limit;
 	}
 	req->sub += len;
 	if (req->sub < req->chunk)
@@ -154,6 +171,24 @@ static void edudma_finish(struct edudma_dev *edev, struct edudma_req *req,
 	edudma_req_end(req, status);
 }
 
+/*
+ * Runs req's next DMA, or, when an on-demand page it needs is not mapped,
+ * keeps the device for it while the fault worker (edudma_fault.c) maps
+ * them.
+ */
+void edudma_start(struct edudma_dev *edev, struct edudma_req *req)
+{
+	edev->cur.faulting = false;
+	edev->cur.stale = false;
+	if (!edudma_unit_ready(req)) {
+		edev->cur.req = req;
+		edev->cur.faulting = true;
+		queue_work(system_unbound_wq, &edev->fault_work);
+		return;
+	}
+	edudma_issue(edev, req);
+}
+
 /* Starts the next DMA when the device is idle: round robin over files. */
 static void edudma_kick(struct edudma_dev *edev)
 {
@@ -168,7 +203,7 @@ static void edudma_kick(struct edudma_dev *edev)
 			edudma_finish(edev, req, req->cancel);
 			continue;
 		}
-		edudma_issue(edev, req);
+		edudma_start(edev, req);
 	}
 }
 
@@ -182,6 +217,13 @@ static bool edudma_engine_idle(struct edudma_dev *edev)
 	idle = !edev->cur.req;
 	spin_unlock_irqrestore(&edev->lock, flags);
 	return idle;
+}
+
+/* A unit ended: the next file with work has its turn. */
+static void edudma_next_turn(struct edudma_file *efile)
+{
+	if (!list_empty(&efile->active_node))
+		list_move_tail(&efile->active_node, &efile->edev->active);
 }
 
 /*
@@ -210,20 +252,17 @@ static void edudma_dma_ended(struct edudma_dev *edev)
 	}
 
 	unit_end = edudma_op_done(req, edev->cur.len);
-	if (req->pos == req->length) {
-		edudma_finish(edev, req, 0);
+	if (req->pos == req->limit) {
+		edudma_finish(edev, req, req->limit_status);
 	} else if (edudma_removed(edev)) {
 		edudma_finish(edev, req, -ENODEV);
 	} else if (!unit_end) {
-		edudma_issue(edev, req);	/* the unit goes on */
+		edudma_start(edev, req);	/* the unit goes on */
 		return;
 	} else if (req->cancel) {
 		edudma_finish(edev, req, req->cancel);
 	}
-
-	/* A unit ended: the next file with work has its turn. */
-	if (!list_empty(&efile->active_node))
-		list_move_tail(&efile->active_node, &edev->active);
+	edudma_next_turn(efile);
 }
 
 /* From the interrupt handler, on a DMA-done interrupt. */
@@ -233,7 +272,7 @@ void edudma_engine_dma_irq(struct edudma_dev *edev)
 
 	spin_lock_irqsave(&edev->lock, flags);
 	/* A late interrupt of a timed-out DMA finds the next one running. */
-	if (edev->cur.req && !edudma_hw_busy(edev)) {
+	if (edev->cur.req && !edev->cur.faulting && !edudma_hw_busy(edev)) {
 		edudma_dma_ended(edev);
 		edudma_kick(edev);
 	}
@@ -258,8 +297,8 @@ static void edudma_timeout(struct timer_list *t)
 	bool dying;
 
 	spin_lock_irqsave(&edev->lock, flags);
-	if (!edev->cur.req)
-		goto out;
+	if (!edev->cur.req || edev->cur.faulting)
+		goto out;	/* the fault worker ends a faulting unit */
 	dying = edudma_removed(edev);
 	if (!dying && !edev->cur.timed_out &&
 	    time_after_eq(jiffies, edev->cur.deadline)) {
@@ -389,6 +428,7 @@ void edudma_engine_kill(struct edudma_dev *edev)
 
 	wait_event(edev->idle_wq, edudma_engine_idle(edev));
 	del_timer_sync(&edev->timer);
+	flush_work(&edev->fault_work);
 }
 
 /* remove(), with state_lock held for writing: DYING -> GONE. */
@@ -402,10 +442,23 @@ void edudma_engine_set_gone(struct edudma_dev *edev)
 	spin_unlock_irqrestore(&edev->lock, flags);
 }
 
+/* A faulting unit's request ends without another DMA (edudma_fault.c). */
+void edudma_unit_abort(struct edudma_dev *edev, struct edudma_req *req,
+		       int status)
+{
+	edev->cur.req = NULL;
+	edev->cur.faulting = false;
+	wake_up_all(&edev->idle_wq);
+	edudma_finish(edev, req, status);
+	edudma_next_turn(req->efile);
+	edudma_kick(edev);
+}
+
 void edudma_engine_init(struct edudma_dev *edev)
 {
 	spin_lock_init(&edev->lock);
 	init_waitqueue_head(&edev->idle_wq);
 	INIT_LIST_HEAD(&edev->active);
 	timer_setup(&edev->timer, edudma_timeout, 0);
+	INIT_WORK(&edev->fault_work, edudma_fault_work);
 }

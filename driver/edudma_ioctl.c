@@ -86,6 +86,9 @@ long edudma_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case EDUDMA_GET_STATS:
 		ret = edudma_ioctl_get_stats(edev, uarg);
 		break;
+	case EDUDMA_PREFETCH:
+		ret = edudma_ioctl_prefetch(efile, uarg);
+		break;
 	default:
 		ret = -ENOTTY;
 		break;

@@ -168,9 +168,10 @@ static noinline int edudma_check_reach(struct edudma_mr *mr,
 
 ALLOW_ERROR_INJECTION(edudma_check_reach, ERRNO);
 
-static enum dma_data_direction edudma_dir(u32 access)
+/* The direction of the mr's DMA mapping, from its access. */
+enum dma_data_direction edudma_mr_dir(struct edudma_mr *mr)
 {
-	switch (access & EDUDMA_ACCESS_MASK) {
+	switch (mr->access & EDUDMA_ACCESS_MASK) {
 	case EDUDMA_ACCESS_DEV_READ:
 		return DMA_TO_DEVICE;
 	case EDUDMA_ACCESS_DEV_WRITE:
@@ -195,7 +196,7 @@ static enum dma_data_direction edudma_dir(u32 access)
  */
 static noinline int edudma_mr_map(struct edudma_mr *mr, struct device *dev)
 {
-	int ret = dma_map_sgtable(dev, &mr->sgt, edudma_dir(mr->access),
+	int ret = dma_map_sgtable(dev, &mr->sgt, edudma_mr_dir(mr),
 				  DMA_ATTR_SKIP_CPU_SYNC);
 
 	if (ret && ret != -ENOMEM) {
@@ -252,6 +253,27 @@ static struct edudma_mr *edudma_mr_alloc(struct edudma_dev *edev, u64 addr,
 	return mr;
 }
 
+/* The mr is mapped: on edev->mrs for remove(). */
+static void edudma_mr_add(struct edudma_mr *mr)
+{
+	struct edudma_dev *edev = mr->edev;
+
+	mutex_lock(&edev->mr_lock);
+	list_add_tail(&mr->dev_node, &edev->mrs);
+	mr->mapped = true;
+	mutex_unlock(&edev->mr_lock);
+}
+
+/* The checks of both kinds of mr: state_lock held, a process's memory. */
+static int edudma_mr_may_create(struct edudma_dev *edev)
+{
+	/* DYING is fine: remove() unmaps whatever is mapped once it is GONE. */
+	lockdep_assert_held(&edev->state_lock);
+	if (WARN_ON_ONCE(READ_ONCE(edev->state) == EDUDMA_GONE))
+		return -ENODEV;
+	return current->mm ? 0 : -EFAULT;
+}
+
 /*
  * Pins [addr, addr + length), npages pages, of the current process for the
  * device, charges it and maps it.  The caller checked the request with
@@ -266,12 +288,9 @@ struct edudma_mr *edudma_mr_create(struct edudma_dev *edev, u64 addr,
 	struct edudma_mr *mr;
 	int ret;
 
-	/* DYING is fine: remove() unmaps whatever is mapped once it is GONE. */
-	lockdep_assert_held(&edev->state_lock);
-	if (WARN_ON_ONCE(READ_ONCE(edev->state) == EDUDMA_GONE))
-		return ERR_PTR(-ENODEV);
-	if (!current->mm)
-		return ERR_PTR(-EFAULT);
+	ret = edudma_mr_may_create(edev);
+	if (ret)
+		return ERR_PTR(ret);
 
 	mr = edudma_mr_alloc(edev, addr, length, npages, access);
 	if (!mr)
@@ -309,16 +328,13 @@ struct edudma_mr *edudma_mr_create(struct edudma_dev *edev, u64 addr,
 	if (ret)
 		goto err_unmap;
 
-	mutex_lock(&edev->mr_lock);
-	list_add_tail(&mr->dev_node, &edev->mrs);
-	mr->mapped = true;
-	mutex_unlock(&edev->mr_lock);
+	edudma_mr_add(mr);
 	edudma_stat_add(edev, pinned_pages, mr->npages);
 	return mr;
 
 err_unmap:
 	kvfree(mr->segs);
-	dma_unmap_sgtable(dev, &mr->sgt, edudma_dir(access),
+	dma_unmap_sgtable(dev, &mr->sgt, edudma_mr_dir(mr),
 			  DMA_ATTR_SKIP_CPU_SYNC);
 err_sgt:
 	sg_free_table(&mr->sgt);
@@ -334,14 +350,48 @@ err_mm:
 	return ERR_PTR(ret);
 }
 
-/* Drops the DMA mapping, keeps the pages pinned.  Under edev->mr_lock. */
+/*
+ * An on-demand registration of [addr, addr + length) of the current
+ * process (edudma_odp.c): nothing pinned, nothing charged, nothing mapped
+ * yet.  Under edev->state_lock, as edudma_mr_create().
+ */
+struct edudma_mr *edudma_mr_create_odp(struct edudma_dev *edev, u64 addr,
+				       u64 length, unsigned long npages,
+				       u32 access)
+{
+	struct edudma_mr *mr;
+	int ret;
+
+	ret = edudma_mr_may_create(edev);
+	if (ret)
+		return ERR_PTR(ret);
+	mr = edudma_mr_alloc(edev, addr, length, npages, access);
+	if (!mr)
+		return ERR_PTR(-ENOMEM);
+	ret = edudma_odp_create(mr);
+	if (ret) {
+		mmdrop(mr->mm);
+		kfree(mr);
+		return ERR_PTR(ret);
+	}
+	edudma_mr_add(mr);
+	return mr;
+}
+
+/*
+ * Drops the DMA mapping, keeps the pages pinned (an on-demand mr maps
+ * nothing more).  Under edev->mr_lock.
+ */
 static void edudma_mr_unmap(struct edudma_mr *mr)
 {
 	lockdep_assert_held(&mr->edev->mr_lock);
 	if (!mr->mapped)
 		return;
-	dma_unmap_sgtable(&mr->edev->pdev->dev, &mr->sgt,
-			  edudma_dir(mr->access), DMA_ATTR_SKIP_CPU_SYNC);
+	if (mr->odp)
+		edudma_odp_unmap_all(mr);
+	else
+		dma_unmap_sgtable(&mr->edev->pdev->dev, &mr->sgt,
+				  edudma_mr_dir(mr), DMA_ATTR_SKIP_CPU_SYNC);
 	list_del_init(&mr->dev_node);
 	mr->mapped = false;
 }
@@ -374,6 +424,12 @@ void edudma_mr_destroy(struct edudma_mr *mr)
 	mutex_lock(&edev->mr_lock);
 	edudma_mr_unmap(mr);
 	mutex_unlock(&edev->mr_lock);
+	if (mr->odp) {
+		edudma_odp_destroy(mr);
+		mmdrop(mr->mm);
+		kfree(mr);
+		return;
+	}
 	sg_free_table(&mr->sgt);
 	kvfree(mr->segs);
 	unpin_user_pages_dirty_lock(mr->pages, mr->npages,

@@ -15,24 +15,36 @@ int edudma_ioctl_reg_mr(struct edudma_file *efile, void __user *uarg)
 	struct edudma_reg_mr arg;
 	struct edudma_mr *mr;
 	unsigned long npages;
-	u32 handle;
+	bool on_demand;
+	u32 handle, access;
 	int ret;
 
 	ret = edudma_copy_args(&arg, minsz, uarg);
 	if (ret)
 		return ret;
-	ret = edudma_span(arg.flags, arg.addr, arg.length, &npages);
+	if (arg.flags & ~EDUDMA_REG_MASK)
+		return -EINVAL;
+	on_demand = arg.flags & EDUDMA_REG_ON_DEMAND;
+	access = arg.flags & EDUDMA_ACCESS_MASK;
+	ret = edudma_span(access, arg.addr, arg.length, &npages);
 	if (ret)
 		return ret;
 
 	mutex_lock(&efile->lock);
+	/* An on-demand registration pins nothing: only max_regions counts. */
 	if (efile->nregions >= READ_ONCE(edudma_max_regions) ||
-	    efile->pinned_pages + npages > edudma_pin_budget()) {
+	    (!on_demand &&
+	     efile->pinned_pages + npages > edudma_pin_budget())) {
 		ret = -ENOSPC;
 		goto out;
 	}
 
-	mr = edudma_mr_create(edev, arg.addr, arg.length, npages, arg.flags);
+	if (on_demand)
+		mr = edudma_mr_create_odp(edev, arg.addr, arg.length, npages,
+					  access);
+	else
+		mr = edudma_mr_create(edev, arg.addr, arg.length, npages,
+				      access);
 	if (IS_ERR(mr)) {
 		ret = PTR_ERR(mr);
 		goto out;
@@ -49,7 +61,7 @@ int edudma_ioctl_reg_mr(struct edudma_file *efile, void __user *uarg)
 
 	arg.handle = handle;
 	arg.nr_segments = mr->nsegs;
-	arg.nr_pages = mr->npages;
+	arg.nr_pages = edudma_mr_pinned(mr);
 	if (copy_to_user(uarg + offsetof(struct edudma_reg_mr, handle),
 			 &arg.handle,
 			 minsz - offsetof(struct edudma_reg_mr, handle))) {
@@ -60,7 +72,7 @@ int edudma_ioctl_reg_mr(struct edudma_file *efile, void __user *uarg)
 	}
 
 	efile->nregions++;
-	efile->pinned_pages += mr->npages;
+	efile->pinned_pages += edudma_mr_pinned(mr);
 	edudma_stat_add(edev, regions, 1);
 	edudma_stat_add(edev, reg_total, 1);
 	ret = 0;
@@ -74,7 +86,7 @@ static void edudma_region_remove(struct edudma_file *efile,
 {
 	xa_erase(&efile->regions, mr->handle);
 	efile->nregions--;
-	efile->pinned_pages -= mr->npages;
+	efile->pinned_pages -= edudma_mr_pinned(mr);
 	edudma_stat_add(efile->edev, regions, -1);
 	edudma_mr_destroy(mr);
 }

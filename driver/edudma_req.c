@@ -242,6 +242,7 @@ int edudma_ioctl_xfer(struct edudma_file *efile, void __user *uarg)
 	req->op = arg.op;
 	req->dev_offset = arg.dev_offset;
 	req->length = arg.length;
+	req->limit = arg.length;
 	req->cookie = arg.cookie;
 	req->async = arg.flags & EDUDMA_XFER_ASYNC;
 

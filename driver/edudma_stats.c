@@ -41,6 +41,11 @@ static struct edudma_stat_attr edudma_stat_table[] = {
 	EDUDMA_STAT(timeouts),
 	EDUDMA_STAT(queue_depth),
 	EDUDMA_STAT(factorials),
+	EDUDMA_STAT(odp_faults),
+	EDUDMA_STAT(odp_pages_faulted),
+	EDUDMA_STAT(odp_invalidations),
+	EDUDMA_STAT(odp_retries),
+	EDUDMA_STAT(odp_pages_mapped),
 };
 
 /* A file for every counter (the table's order is not checked). */
@@ -78,15 +83,23 @@ void edudma_stats_init(void)
 		edudma_stats_attrs[i] = &edudma_stat_table[i].attr.attr;
 }
 
+/*
+ * API 2's struct ended at factorials: a caller's argsz may stop there, or
+ * anywhere after it; the counters it covers are written.
+ */
 int edudma_ioctl_get_stats(struct edudma_dev *edev, void __user *uarg)
 {
 	const size_t minsz = offsetofend(struct edudma_stats, factorials);
 	struct edudma_stats st;
 	__u64 *field = &st.regions;
+	size_t end;
 	unsigned int i;
 	int ret;
 
-	ret = edudma_copy_args(&st, minsz, uarg);
+	if (get_user(st.argsz, (__u32 __user *)uarg))
+		return -EFAULT;
+	end = clamp_t(size_t, st.argsz, minsz, sizeof(st));
+	ret = edudma_copy_args(&st, end, uarg);
 	if (ret)
 		return ret;
 	if (st.flags)
@@ -95,7 +108,7 @@ int edudma_ioctl_get_stats(struct edudma_dev *edev, void __user *uarg)
 	for (i = 0; i < EDUDMA_NR_STATS; i++)
 		field[i] = atomic64_read(&edev->stats[i]);
 	if (copy_to_user(uarg + EDUDMA_STAT_FIRST, field,
-			 minsz - EDUDMA_STAT_FIRST))
+			 round_down(end - EDUDMA_STAT_FIRST, sizeof(*field))))
 		return -EFAULT;
 	return 0;
 }

@@ -42,6 +42,7 @@ ET_FIXTURE(badinput) {
 	unsigned char *big2m;	/* 2 MiB read-write */
 	unsigned char *arg;	/* 2 pages: an ioctl's argument */
 	uint32_t hrw, hr, hw, hspare, hstale, hforeign;
+	uint32_t hodp;		/* 1 page on demand (PREFETCH's rows) */
 };
 
 /* ---- what rows point at ------------------------------------------------- */
@@ -185,6 +186,8 @@ ET_SETUP(badinput)
 	e = e ?: bi_reg(self->fd, b + 3 * RLEN, ET_PAGE, ET_RW, &self->hspare);
 	e = e ?: bi_reg(self->fd, b + 3 * RLEN, ET_PAGE, ET_RW, &self->hstale);
 	e = e ?: et_dereg(self->fd, self->hstale);
+	e = e ?: bi_reg(self->fd, b + 3 * RLEN, ET_PAGE,
+			ET_RW | EDUDMA_REG_ON_DEMAND, &self->hodp);
 	/* fda holds handle 1; fdb holds 1 and 2: fdb's 2 is foreign to fda */
 	e = e ?: bi_reg(self->fda, b, ET_PAGE, ET_RW, &h);
 	e = e ?: bi_reg(self->fdb, b, ET_PAGE, ET_RW, &h);
@@ -201,6 +204,7 @@ ET_TEARDOWN(badinput)
 	e = et_dereg(self->fd, self->hrw);
 	e = e ?: et_dereg(self->fd, self->hr);
 	e = e ?: et_dereg(self->fd, self->hw);
+	e = e ?: et_dereg(self->fd, self->hodp);
 	ET_EXPECT_ERRNO(e, 0, "after the row: DEREG_MR of the fixture regions");
 	close(self->fd);
 	close(self->fdn);
@@ -260,20 +264,24 @@ static inline const char *bi_precondition(void)
 
 enum bi_ioc {
 	IOC_INFO, IOC_REG, IOC_DEREG, IOC_XFER, IOC_EVFD, IOC_FACT, IOC_STATS,
-	IOC_BENCH,
+	IOC_BENCH, IOC_PREFETCH,
 };
 
+/*
+ * size is the struct's, minsz the smallest argsz the driver takes: the
+ * same but for GET_STATS, whose API 2 end (factorials) is still taken.
+ */
 struct bi_ioc_def {
 	const char *name;
 	unsigned long cmd;
-	size_t minsz;
+	size_t minsz, size;
 	void (*fill)(const struct et_fx_badinput *self, void *arg);
 };
 
 static inline void bi_fill_argsz(const struct et_fx_badinput *self, void *p)
 {
 	(void)self;
-	(void)p;	/* bi_arg() writes argsz = minsz */
+	(void)p;	/* bi_arg() writes argsz = size */
 }
 
 static inline void bi_fill_reg(const struct et_fx_badinput *self, void *p)
@@ -320,30 +328,44 @@ static inline void bi_fill_bench(const struct et_fx_badinput *self, void *p)
 	a->length = ET_PAGE;
 }
 
+static inline void bi_fill_prefetch(const struct et_fx_badinput *self,
+				    void *p)
+{
+	struct edudma_prefetch *a = p;
+
+	a->handle = self->hodp;
+	a->length = ET_PAGE;
+}
+
+#define BI_IOC(name, cmd, s, fill)	name, cmd, sizeof(s), sizeof(s), fill
+
 static const struct bi_ioc_def bi_iocs[] = {
-	[IOC_INFO] = { "GET_INFO", EDUDMA_GET_INFO,
-		       sizeof(struct edudma_device_info), bi_fill_argsz },
-	[IOC_REG] = { "REG_MR", EDUDMA_REG_MR, sizeof(struct edudma_reg_mr),
-		      bi_fill_reg },
-	[IOC_DEREG] = { "DEREG_MR", EDUDMA_DEREG_MR,
-			sizeof(struct edudma_dereg_mr), bi_fill_dereg },
-	[IOC_XFER] = { "XFER", EDUDMA_XFER, sizeof(struct edudma_xfer),
-		       bi_fill_xfer },
-	[IOC_EVFD] = { "SET_EVENTFD", EDUDMA_SET_EVENTFD,
-		       sizeof(struct edudma_eventfd), bi_fill_evfd },
-	[IOC_FACT] = { "FACTORIAL", EDUDMA_FACTORIAL,
-		       sizeof(struct edudma_factorial), bi_fill_fact },
+	[IOC_INFO] = { BI_IOC("GET_INFO", EDUDMA_GET_INFO,
+			      struct edudma_device_info, bi_fill_argsz) },
+	[IOC_REG] = { BI_IOC("REG_MR", EDUDMA_REG_MR, struct edudma_reg_mr,
+			     bi_fill_reg) },
+	[IOC_DEREG] = { BI_IOC("DEREG_MR", EDUDMA_DEREG_MR,
+			       struct edudma_dereg_mr, bi_fill_dereg) },
+	[IOC_XFER] = { BI_IOC("XFER", EDUDMA_XFER, struct edudma_xfer,
+			      bi_fill_xfer) },
+	[IOC_EVFD] = { BI_IOC("SET_EVENTFD", EDUDMA_SET_EVENTFD,
+			      struct edudma_eventfd, bi_fill_evfd) },
+	[IOC_FACT] = { BI_IOC("FACTORIAL", EDUDMA_FACTORIAL,
+			      struct edudma_factorial, bi_fill_fact) },
 	[IOC_STATS] = { "GET_STATS", EDUDMA_GET_STATS,
+			offsetof(struct edudma_stats, factorials) + 8,
 			sizeof(struct edudma_stats), bi_fill_argsz },
-	[IOC_BENCH] = { "BENCH_PIN", EDUDMA_BENCH_PIN,
-			sizeof(struct edudma_bench_pin), bi_fill_bench },
+	[IOC_BENCH] = { BI_IOC("BENCH_PIN", EDUDMA_BENCH_PIN,
+			       struct edudma_bench_pin, bi_fill_bench) },
+	[IOC_PREFETCH] = { BI_IOC("PREFETCH", EDUDMA_PREFETCH,
+				  struct edudma_prefetch, bi_fill_prefetch) },
 };
 
 /* Writes a valid argument of ioctl i at p (argsz = its size). */
 static inline void bi_fill(const struct et_fx_badinput *self, enum bi_ioc i,
 			   void *p)
 {
-	*(uint32_t *)p = bi_iocs[i].minsz;
+	*(uint32_t *)p = bi_iocs[i].size;
 	bi_iocs[i].fill(self, p);
 }
 

@@ -42,19 +42,19 @@ static int g_argsz_short(struct et_fx_badinput *self,
 	return bi_call_undo(self, row->ioc, p);
 }
 
-/* argsz = minsz + 8, the tail with a non-zero byte at its end */
+/* argsz = size + 8, the tail with a non-zero byte at its end */
 static int g_tail_nonzero(struct et_fx_badinput *self,
 			  const struct arg_row *row)
 {
 	unsigned char *p = bi_arg(self, row->ioc);
-	size_t minsz = bi_iocs[row->ioc].minsz;
+	size_t size = bi_iocs[row->ioc].size;
 
-	*(uint32_t *)p = minsz + 8;
-	p[minsz + 7] = 1;
+	*(uint32_t *)p = size + 8;
+	p[size + 7] = 1;
 	return bi_call_undo(self, row->ioc, p);
 }
 
-/* argsz = row->argsz (over a page), everything past minsz zero */
+/* argsz = row->argsz (over a page), everything past size zero */
 static int g_huge(struct et_fx_badinput *self, const struct arg_row *row)
 {
 	memset(self->big, 0, 2 * ET_PAGE);
@@ -68,7 +68,7 @@ static int g_tail_zero(struct et_fx_badinput *self, const struct arg_row *row)
 {
 	unsigned char *p = bi_arg(self, row->ioc);
 
-	*(uint32_t *)p = bi_iocs[row->ioc].minsz + 64;
+	*(uint32_t *)p = bi_iocs[row->ioc].size + 64;
 	if (row->ioc == IOC_DEREG) {	/* needs a handle it may consume */
 		uint32_t h;
 		int e = bi_reg(self->fd, self->buf, ET_PAGE, ET_RW, &h);
@@ -96,16 +96,16 @@ static int g_ptr(struct et_fx_badinput *self, const struct arg_row *row)
 	return bi_call(self, row->ioc, (void *)p);
 }
 
-/* argsz = minsz + 8: the struct is mapped, its zero tail is not */
+/* argsz = size + 8: the struct is mapped, its zero tail is not */
 static int g_tail_unmapped(struct et_fx_badinput *self,
 			   const struct arg_row *row)
 {
-	size_t minsz = bi_iocs[row->ioc].minsz;
-	unsigned char *p = self->edge + ET_PAGE - minsz;
+	size_t size = bi_iocs[row->ioc].size;
+	unsigned char *p = self->edge + ET_PAGE - size;
 
 	memset(self->edge, 0, ET_PAGE);
 	bi_fill(self, row->ioc, p);
-	*(uint32_t *)p = minsz + 8;
+	*(uint32_t *)p = size + 8;
 	return bi_call_undo(self, row->ioc, p);
 }
 
@@ -157,18 +157,20 @@ static int g_out_ro(struct et_fx_badinput *self, const struct arg_row *row)
 
 static const struct arg_row arg_rows[] = {
 	GENERIC(IOC_INFO, "GET_INFO", 1),
-	GENERIC(IOC_REG, "REG_MR", 4),
+	GENERIC(IOC_REG, "REG_MR", 8),
 	GENERIC(IOC_DEREG, "DEREG_MR", 1),
 	GENERIC(IOC_XFER, "XFER", 8),
 	GENERIC(IOC_EVFD, "SET_EVENTFD", 1),
 	GENERIC(IOC_FACT, "FACTORIAL", 1),
 	GENERIC(IOC_STATS, "GET_STATS", 1),
 	GENERIC(IOC_BENCH, "BENCH_PIN", 4),
+	GENERIC(IOC_PREFETCH, "PREFETCH", 2),
 	RO_OUT(IOC_INFO, "GET_INFO"),
 	RO_OUT(IOC_REG, "REG_MR"),
 	RO_OUT(IOC_FACT, "FACTORIAL"),
 	RO_OUT(IOC_STATS, "GET_STATS"),
 	RO_OUT(IOC_BENCH, "BENCH_PIN"),
+	RO_OUT(IOC_PREFETCH, "PREFETCH"),
 };
 
 ET_TABLE_F(badinput, args, struct arg_row, arg_rows)

@@ -51,12 +51,13 @@ ET_PRECONDITION(et_need_device)
 
 enum fuzz_call {
 	OP_INFO, OP_REG, OP_DEREG, OP_XFER, OP_EVFD, OP_FACT, OP_STATS,
-	OP_BENCH, OP_UNKNOWN, OP_READ, OP_POLL, OP_REOPEN, NOPS
+	OP_BENCH, OP_UNKNOWN, OP_READ, OP_POLL, OP_REOPEN, OP_PREFETCH, NOPS
 };
 
 static const char *const op_name[NOPS] = {
 	"GET_INFO", "REG_MR", "DEREG_MR", "XFER", "SET_EVENTFD", "FACTORIAL",
 	"GET_STATS", "BENCH_PIN", "unknown ioctl", "read", "poll", "reopen",
+	"PREFETCH",
 };
 
 /* EFAULT and ENODEV hold for every ioctl (uapi.md, errno index) */
@@ -75,10 +76,16 @@ static const int allowed[NOPS][16] = {
 	[OP_READ] = { EINVAL, EFAULT, EAGAIN, EINTR, ENODEV },
 	[OP_POLL] = { 0 },
 	[OP_REOPEN] = { 0 },
+	[OP_PREFETCH] = { ALL, EINVAL, ENOENT, EACCES, ERANGE, ENOMEM, EIO,
+			  EINTR },
 };
 
-/* completion status: 0 or one of these, negated */
-static const int allowed_status[] = { ETIMEDOUT, ENODEV, ECANCELED, 0 };
+/*
+ * completion status: 0 or one of these, negated (EFAULT, ERANGE, ENOMEM:
+ * an on-demand side faulted when the transfer ran)
+ */
+static const int allowed_status[] = { ETIMEDOUT, ENODEV, ECANCELED, EFAULT,
+				      ERANGE, ENOMEM, 0 };
 
 static inline int in_list(const int *list, int n, int e)
 {
@@ -313,7 +320,9 @@ static inline void check_record(struct ctx *c,
 	struct et_fx_fuzz *fz = c->fz;
 
 	__atomic_fetch_add(&fz->records, 1, __ATOMIC_RELAXED);
-	if (r->status && !in_list(allowed_status, 4, -r->status)) {
+	if (r->status && !in_list(allowed_status,
+				  sizeof(allowed_status) / sizeof(int),
+				  -r->status)) {
 		__atomic_fetch_add(&fz->bad_records, 1, __ATOMIC_RELAXED);
 		pthread_mutex_lock(&fz->report_lock);
 		et_note("UNDOCUMENTED completion status: thread %d: cookie %llu status %d bytes %llu",
@@ -527,7 +536,7 @@ static inline void fuzz_check(struct et_fx_fuzz *fz)
 		  fz->violations, MAX_REPORTS);
 	if (family_has(fz, OP_READ))
 		ET_EXPECT(fz->bad_records == 0,
-			  "every completion status is 0, -ETIMEDOUT, -ENODEV or -ECANCELED: %lu of %lu not",
+			  "every completion status is 0, -ETIMEDOUT, -ENODEV, -ECANCELED, or for an on-demand side -EFAULT, -ERANGE or -ENOMEM: %lu of %lu not",
 			  fz->bad_records, fz->records);
 	for (int i = 0; i < fz->ndev; i++)
 		check_idle(fz, i);

@@ -141,6 +141,19 @@ static inline void f_reg(struct ctx *c, struct slot *s)
 	a->length = r_len(c, (uintptr_t)c->mem + MEM_SIZE > a->addr &&
 			  a->addr >= (uintptr_t)c->mem ?
 			  (uintptr_t)c->mem + MEM_SIZE - a->addr : 4096);
+	/*
+	 * A third on demand (no pins; faults when their transfers run), but
+	 * only inside c->mem: an on-demand range reaches whatever the
+	 * address space maps, guard pages do not stop it at REG_MR, and a
+	 * device write must never land in the fuzzer's own memory.
+	 */
+	if (a->addr >= (uintptr_t)c->mem && a->length <= MEM_SIZE &&
+	    a->addr + a->length <= (uintptr_t)c->mem + MEM_SIZE) {
+		if (chance(c, 33))
+			a->flags |= EDUDMA_REG_ON_DEMAND;
+	} else {
+		a->flags &= ~EDUDMA_REG_ON_DEMAND;
+	}
 	if (!fuzz_ioctl(c, s->fd, OP_REG, EDUDMA_REG_MR, sizeof(*a),
 			"flags %#x, addr %#llx, length %#llx", a->flags,
 			(unsigned long long)a->addr,

@@ -3,9 +3,9 @@
  * fuzz_xfer: the fuzzer of fuzz.h on transfers and what goes with them:
  * XFER (every op, sync and async, handles and user pointers, garbage and
  * plausible arguments) on regions that REG_MR and DEREG_MR make and take
- * away under it, the completion records read() returns, poll(),
- * SET_EVENTFD, and files closed and reopened at random under the other
- * threads.  Every errno and every completion status must be a documented
+ * away under it (a third of them on demand), PREFETCH, the completion
+ * records read() returns, poll(), SET_EVENTFD, and files closed and
+ * reopened at random under the other threads.  Every errno and every completion status must be a documented
  * one; afterwards every device is idle, the pin counter is back and a COPY
  * verifies.
  */
@@ -122,6 +122,22 @@ static void f_xfer(struct ctx *c, struct slot *s)
 		   (unsigned long long)a->dst);
 }
 
+/* PREFETCH: mostly real handles (pinned ones are EINVAL), small ranges. */
+static void f_prefetch(struct ctx *c, struct slot *s)
+{
+	struct edudma_prefetch *a = fresh_arg(c);
+
+	a->flags = r_flags(c, chance(c, 50) ? EDUDMA_PREFETCH_WRITE : 0);
+	a->handle = r_handle(c, s);
+	a->reserved = chance(c, 5) ? (uint32_t)rnd(c) : 0;
+	a->offset = chance(c, 80) ? rng_in(c, 0, MEM_SIZE) : rnd(c);
+	a->length = r_len(c, MEM_SIZE);
+	fuzz_ioctl(c, s->fd, OP_PREFETCH, EDUDMA_PREFETCH, sizeof(*a),
+		   "flags %#x, handle %u, offset %#llx, length %#llx",
+		   a->flags, a->handle, (unsigned long long)a->offset,
+		   (unsigned long long)a->length);
+}
+
 static void f_evfd(struct ctx *c, struct slot *s)
 {
 	struct edudma_eventfd *a = fresh_arg(c);
@@ -201,6 +217,7 @@ static const struct fuzz_family xfer[] = {
 			{ .op = OP_READ, .weight = 15, .fn = f_read },
 			{ .op = OP_POLL, .weight = 3, .fn = f_poll },
 			{ .op = OP_REOPEN, .weight = 1, .fn = f_reopen },
+			{ .op = OP_PREFETCH, .weight = 3, .fn = f_prefetch },
 		},
 	},
 };

@@ -64,7 +64,7 @@ static void check_ident(int fd, const char *path)
 	get_info(fd, path, &info);
 	ET_EXPECT(info.ident == 0x010000ed, "%s: ident 0x%08x, expected 0x010000ed",
 		  path, info.ident);
-	ET_EXPECT(info.api_version == 2, "%s: API %u, expected 2", path,
+	ET_EXPECT(info.api_version == 3, "%s: API %u, expected 3", path,
 		  info.api_version);
 	ET_EXPECT(!(info.caps & ~EDUDMA_CAP_IOMMU),
 		  "%s: caps %#llx, no bit but EDUDMA_CAP_IOMMU expected", path,

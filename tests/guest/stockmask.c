@@ -426,3 +426,49 @@ ET_TEST_F(mem, one_shot_TO_DEV_and_FROM_DEV_on_pages_above_256_MiB)
 		  "FROM_DEV brought back other bytes than TO_DEV took (first at %ld)",
 		  et_diff(b, a, 2000));
 }
+
+/*
+ * An on-demand registration of a single page: its transfers fault the
+ * page in when they run, so the mask is checked then: ERANGE above
+ * 256 MiB without an IOMMU, right data below it and with an IOMMU.
+ */
+static int odp_page_copies(struct et_fx_mem *self, unsigned char *p,
+			   char *why, size_t n)
+{
+	struct edudma_reg_mr r;
+	int e, good;
+
+	e = et_reg(self->fd, p, ET_PAGE, ET_RW | EDUDMA_REG_ON_DEMAND, &r);
+	if (e) {
+		snprintf(why, n, "REG_MR on demand: %s", et_errno_name(e));
+		return -1;
+	}
+	if (!self->iommu && pfn_of(self, p) >= (long)LOW_PFN_END) {
+		e = et_to_dev(self->fd, r.handle, 0, 0, 1000);
+		snprintf(why, n, "TO_DEV: %s, want ERANGE", et_errno_name(e));
+		good = e == ERANGE;
+	} else {
+		good = copy_inside(self->fd, r.handle, p, ET_PAGE, 1000, why, n);
+	}
+	et_dereg(self->fd, r.handle);
+	return good;
+}
+
+ET_TEST_F(mem, on_demand_pages_above_256_MiB_ERANGE_when_faulted_or_with_an_IOMMU_copy_right)
+{
+	char why[200];
+
+	pick_pages(self);
+	if (!self->nlow && !self->nhigh)
+		ET_SKIP("no page picked");
+	for (int i = 0; i < self->nhigh; i++)
+		ET_EXPECT(odp_page_copies(self, self->high[i], why,
+					  sizeof(why)) == 1,
+			  "page %d of %d above 256 MiB: %s", i + 1, self->nhigh,
+			  why);
+	for (int i = 0; i < self->nlow; i++)
+		ET_EXPECT(odp_page_copies(self, self->low[i], why,
+					  sizeof(why)) == 1,
+			  "page %d of %d below 256 MiB: %s", i + 1, self->nlow,
+			  why);
+}

@@ -32,8 +32,10 @@
 /*
  * 2: ioctl type 0xB9, EDUDMA_CAP_LIVE and EDUDMA_IRQ_NONE gone, and the
  * benchmark floor (BENCH_PIN) moved out of the uAPI to debugfs.
+ * 3: on-demand registrations (EDUDMA_REG_ON_DEMAND, EDUDMA_PREFETCH, the
+ * odp_* counters of EDUDMA_GET_STATS).
  */
-#define EDUDMA_API_VERSION	2
+#define EDUDMA_API_VERSION	3
 
 /*
  * 0xB9: free in the kernel's Documentation/userspace-api/ioctl/
@@ -92,12 +94,23 @@ struct edudma_device_info {
  * holds the pages, not the addresses (mremap moves them along; memory
  * mapped anew at the address is not the registration's).
  *
- * in:  argsz, flags (EDUDMA_ACCESS_*, at least one), addr, length
+ * With EDUDMA_REG_ON_DEMAND the registration pins nothing and charges
+ * nothing: it follows the address space (Documentation/uapi.md, "On-demand
+ * registrations").  Each transfer faults and maps the pages it needs with
+ * the access it needs, and an invalidation (munmap, migration, swap-out,
+ * copy-on-write ...) unmaps them until the next transfer faults them again.
+ * The range need not be mapped, or even fit in memory; memory mapped anew
+ * at the address is the registration's.  Such a registration reports
+ * nr_pages 0 and nr_segments 0.
+ *
+ * in:  argsz, flags (EDUDMA_ACCESS_*, at least one, and
+ *      EDUDMA_REG_ON_DEMAND), addr, length
  * out: handle, nr_pages (pages pinned), nr_segments (DMA segments)
  * errors: EINVAL (argsz, flags, length 0, addr + length overflows or is
  *                 exactly 2^64),
  *         EFAULT (not mapped, or not accessible as asked: read-only memory
- *                 with EDUDMA_ACCESS_DEV_WRITE, PROT_NONE),
+ *                 with EDUDMA_ACCESS_DEV_WRITE, PROT_NONE; on demand: the
+ *                 range reaches past the user address space),
  *         ENOMEM (over RLIMIT_MEMLOCK without CAP_IPC_LOCK, or no memory),
  *         ENOSPC (the file's max_regions or max_pinned_mb budget is used;
  *                 max_pinned_mb counts the pages a range touches),
@@ -112,6 +125,8 @@ struct edudma_reg_mr {
 #define EDUDMA_ACCESS_DEV_READ	(1U << 0)	/* the device reads the memory */
 #define EDUDMA_ACCESS_DEV_WRITE	(1U << 1)	/* the device writes the memory */
 #define EDUDMA_ACCESS_MASK	(EDUDMA_ACCESS_DEV_READ | EDUDMA_ACCESS_DEV_WRITE)
+#define EDUDMA_REG_ON_DEMAND	(1U << 2)	/* pin nothing: on-demand paging */
+#define EDUDMA_REG_MASK		(EDUDMA_ACCESS_MASK | EDUDMA_REG_ON_DEMAND)
 	__aligned_u64 addr;	/* user virtual address */
 	__aligned_u64 length;	/* bytes, > 0 */
 	__u32 handle;		/* out */
@@ -179,7 +194,10 @@ struct edudma_dereg_mr {
  *         overflow), ENOENT (unknown handle), EACCES (region lacks the
  *         access the op needs: DEV_READ for a source, DEV_WRITE for a
  *         destination), ENOSPC/EFAULT/ENOMEM/ERANGE/EIO (as EDUDMA_REG_MR,
- *         one-shot sides), EAGAIN (async: max_inflight completions not yet
+ *         one-shot sides; and for an on-demand side, once the transfer
+ *         runs: EFAULT where its memory is not mapped or lacks the access,
+ *         ERANGE where a page is above the DMA mask without an IOMMU,
+ *         ENOMEM, EIO), EAGAIN (async: max_inflight completions not yet
  *         read), EINTR (sync wait interrupted by a signal, or by a stop
  *         and SIGCONT; the device is stopped before return), ETIMEDOUT (the
  *         device did not finish within the timeout_ms parameter), ENODEV
@@ -213,7 +231,10 @@ struct edudma_xfer {
  * transfer, as many as wait and fit in the buffer (EINVAL if not even one
  * fits).  read() blocks until one is there, unless O_NONBLOCK (then
  * EAGAIN); poll()/epoll report EPOLLIN while records wait.  status is 0,
- * -ETIMEDOUT, -ENODEV, -ECANCELED or -EIO.
+ * -ETIMEDOUT, -ENODEV, -ECANCELED or -EIO, and for a transfer with an
+ * on-demand side also -EFAULT, -ERANGE or -ENOMEM.  bytes counts from the
+ * start of the transfer: on -EFAULT or -ERANGE of an on-demand side it is
+ * where the bad page begins, and nothing past it was moved.
  */
 struct edudma_completion {
 	__aligned_u64 cookie;
@@ -280,8 +301,49 @@ struct edudma_stats {
 	__aligned_u64 timeouts;		/* of those, timeouts */
 	__aligned_u64 queue_depth;	/* transfers queued or running now */
 	__aligned_u64 factorials;
+	/* On-demand registrations; written when argsz reaches them. */
+	__aligned_u64 odp_faults;	/* fault rounds (hmm_range_fault()) */
+	__aligned_u64 odp_pages_faulted; /* pages those rounds mapped */
+	__aligned_u64 odp_invalidations; /* invalidations that unmapped pages */
+	__aligned_u64 odp_retries;	/* rounds repeated: an invalidation raced */
+	__aligned_u64 odp_pages_mapped;	/* on-demand pages mapped now */
 };
 
 #define EDUDMA_GET_STATS	_IO(EDUDMA_TYPE, EDUDMA_BASE + 6)
+
+/* ------------------------------------------------------------------------
+ * EDUDMA_PREFETCH - _IO(EDUDMA_TYPE, EDUDMA_BASE + 7), struct edudma_prefetch
+ *
+ * Faults and maps [offset, offset + length) of an on-demand registration
+ * now, as a transfer would (the idea of ibv_advise_mr()'s PREFETCH), so
+ * that transfers over it start without a fault.  Advice only: any later
+ * invalidation unmaps the pages again.  Runs in the caller; a fatal
+ * signal stops it.
+ *
+ * in:  argsz, flags (EDUDMA_PREFETCH_WRITE: for device writes, which needs
+ *      DEV_WRITE access; without it, for device reads), handle, offset,
+ *      length
+ * out: bytes (from offset, faulted and mapped; on an error, up to where
+ *      the bad page begins)
+ * errors: EFAULT (bad pointer; a page not mapped or without the access),
+ *         EINVAL (argsz, flags, reserved, length 0, range outside the
+ *         region, a pinned registration), ENOENT (no such handle),
+ *         EACCES (EDUDMA_PREFETCH_WRITE without DEV_WRITE access),
+ *         ERANGE (a page above the DMA mask without an IOMMU), ENOMEM,
+ *         EIO (the DMA API refused a mapping; logged), EINTR (fatal
+ *         signal), ENODEV (removed)
+ */
+struct edudma_prefetch {
+	__u32 argsz;
+	__u32 flags;
+#define EDUDMA_PREFETCH_WRITE	(1U << 0)
+	__u32 handle;
+	__u32 reserved;		/* 0 */
+	__aligned_u64 offset;	/* in the region */
+	__aligned_u64 length;
+	__aligned_u64 bytes;	/* out */
+};
+
+#define EDUDMA_PREFETCH		_IO(EDUDMA_TYPE, EDUDMA_BASE + 7)
 
 #endif /* _UAPI_LINUX_EDUDMA_H */
