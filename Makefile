@@ -275,7 +275,8 @@ $(IMAGE): $(KMOD)/edudma.ko $(TOOLS) $(GUEST_TESTS) \
 	$(Q)qemu/mkimage $@ --module $(KMOD)/edudma.ko --moddir "$(LAB_MODDIR)" \
 		$(foreach f,$(TOOLS) tests/guest/edudma-testrun,--bin $(f)) \
 		$(foreach f,$(GUEST_TESTS) $(GUEST_SCRIPTS),--test $(f)) \
-		--data qemu/klog-bad --data qemu/debug.config
+		--data qemu/klog-bad --data qemu/debug.config \
+		--kmod zsmalloc --kmod zram
 
 # ---- the two commands of the README ---------------------------------------
 demo: setup

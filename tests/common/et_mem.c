@@ -82,3 +82,51 @@ void et_set_nr_hugepages(long n)
 	snprintf(buf, sizeof(buf), "%ld\n", n);
 	et_file_put(NR_HUGEPAGES, buf);
 }
+
+/*
+ * insmod of the image's module NAME, if the image has it (qemu/mkimage
+ * leaves out what is built in); loaded already is fine.
+ */
+static void load_module(const char *name)
+{
+	char cmd[256];
+
+	snprintf(cmd, sizeof(cmd),
+		 "f=$(find /lib/modules -name '%s.ko' 2>/dev/null | head -n 1); "
+		 "[ -z \"$f\" ] || insmod \"$f\" 2>/dev/null; exit 0", name);
+	if (system(cmd))
+		return;	/* the next check says what is missing */
+}
+
+int et_swap_on(unsigned int mib, char *why, size_t whylen)
+{
+	char size[32];
+	int e;
+
+	load_module("zsmalloc");
+	load_module("zram");
+	if (!et_exists("/sys/block/zram0/disksize")) {
+		snprintf(why, whylen, "no zram device (no zram module?)");
+		return -1;
+	}
+	et_file_put("/sys/block/zram0/reset", "1");
+	snprintf(size, sizeof(size), "%uM", mib);
+	e = et_file_put("/sys/block/zram0/disksize", size);
+	if (e) {
+		snprintf(why, whylen, "zram0 disksize %s: %s", size,
+			 strerror(e));
+		return -1;
+	}
+	if (system("mkswap /dev/zram0 > /dev/null 2>&1 && swapon /dev/zram0")) {
+		snprintf(why, whylen, "mkswap or swapon /dev/zram0 failed");
+		return -1;
+	}
+	return 0;
+}
+
+void et_swap_off(void)
+{
+	if (system("swapoff /dev/zram0 2> /dev/null"))
+		return;
+	et_file_put("/sys/block/zram0/reset", "1");
+}

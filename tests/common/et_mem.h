@@ -29,4 +29,16 @@ long et_anon_huge_kb(void *addr);
 long et_nr_hugepages(void);
 void et_set_nr_hugepages(long n);
 
+/*
+ * Swap on a zram disk of mib MiB (zsmalloc and zram from the image's
+ * /lib/modules, or built in), so that MADV_PAGEOUT has somewhere to put
+ * anonymous pages.  0, or -1 with the reason in why.  et_swap_off()
+ * takes it away again.
+ */
+int et_swap_on(unsigned int mib, char *why, size_t whylen);
+void et_swap_off(void);
+
+/* KSM's switch; absent on a kernel without CONFIG_KSM. */
+#define ET_KSM_RUN "/sys/kernel/mm/ksm/run"
+
 #endif /* ET_MEM_H */
