@@ -29,12 +29,22 @@ const char *et_inject_missing(void)
 
 int et_inject_setup(void)
 {
-	static const char *const knobs[][2] = {
+	/*
+	 * With an IOMMU, the Intel IOMMU's page-table allocations
+	 * (GFP_ATOMIC, order 0, in the caller's task) are among the ones
+	 * fail-nth counts, and 6.1's __domain_mapping() does not unroll the
+	 * entries it set before such a failure: the next mapping of that
+	 * IOVA warns "DMA PTE for vPFN ... already set".  A kernel bug, not
+	 * the driver's: page allocations are left out there (min-order past
+	 * MAX_ORDER); slab allocations are still swept.
+	 */
+	const char *min_order = lab_iommu_expected() ? "11" : "0";
+	const char *const knobs[][2] = {
 		{ DBG "/failslab/ignore-gfp-wait", "N" },
 		{ DBG "/failslab/verbose", "0" },
 		{ DBG "/fail_page_alloc/ignore-gfp-wait", "N" },
 		{ DBG "/fail_page_alloc/ignore-gfp-highmem", "N" },
-		{ DBG "/fail_page_alloc/min-order", "0" },
+		{ DBG "/fail_page_alloc/min-order", min_order },
 		{ DBG "/fail_page_alloc/verbose", "0" },
 	};
 	int e;

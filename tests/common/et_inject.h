@@ -27,8 +27,9 @@ const char *et_inject_missing(void);
  * Makes fail-nth reach every allocation a call can make: failslab and
  * fail_page_alloc stop ignoring sleeping and highmem allocations and
  * small orders, and print nothing for an injected failure (a task
- * without fail-nth is never affected: their probability stays 0).
- * 0 or the errno.
+ * without fail-nth is never affected: their probability stays 0).  With
+ * an IOMMU, page allocations are left out (a 6.1 Intel IOMMU bug, see
+ * et_inject.c); slab allocations are swept everywhere.  0 or the errno.
  */
 int et_inject_setup(void);
 

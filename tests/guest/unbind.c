@@ -137,15 +137,24 @@ static void blocked_reader(const char *path)
 #define NPROCS	(3 + NPAIRS)
 static const unsigned int pause_us[NPAIRS] = { 0, 100, 300, 1000 };
 
+/*
+ * COPY destinations, 4 pages each: so many that no more than 2 queued
+ * COPYs (max_inflight 4096, every other transfer a COPY) map one at once.
+ * DMA-API debug warns once a cacheline has 8 writable mappings at the
+ * same time (Documentation/reliability.md, "The debug kernel").
+ */
+#define DST_AREAS	1024
+
 static void oneshot_pair(const char *path, int which)
 {
-	const size_t size = 128 * KiB;	/* 32 pages: room for every offset below */
-	unsigned char *a = et_map(size), *b = et_map(size);
+	const size_t size = 128 * KiB;	/* 32 pages: room for every source below */
+	const size_t bsize = (DST_AREAS * 4 + 1) * ET_PAGE;
+	unsigned char *a = et_map(size), *b = et_map(bsize);
 	int fd = open_dev(path), e = 0, status;
 	pid_t reader;
 
 	memset(a, 0x30 + which, size);
-	memset(b, 0, size);
+	memset(b, 0, bsize);
 	reader = fork();
 	if (reader == 0) {
 		struct edudma_completion c;
@@ -181,7 +190,7 @@ static void oneshot_pair(const char *path, int which)
 			x.flags |= EDUDMA_XFER_DST_PTR;
 			x.length = 3 * ET_PAGE + 100;
 			x.src = (uintptr_t)a + (i % 8) * 4 * ET_PAGE + 17;
-			x.dst = (uintptr_t)b + (i % 8) * 4 * ET_PAGE + 5;
+			x.dst = (uintptr_t)b + (i / 2 % DST_AREAS) * 4 * ET_PAGE + 5;
 		} else {
 			x.op = EDUDMA_OP_TO_DEV;
 			x.length = 2000;
