@@ -10,9 +10,10 @@
  * failure must succeed.  kmemleak's scan at the end of the boot catches
  * what a failed run leaked.
  *
- * The calls: REG_MR (4K pages and THP), XFER with registered and one-shot
- * sides, synchronous and asynchronous, SET_EVENTFD, open() and close() of
- * the device file, and probe (a bind through sysfs).  Each case prints
+ * The calls: REG_MR (4K pages, THP, on demand), PREFETCH of an on-demand
+ * registration, XFER with registered and one-shot sides, synchronous and
+ * asynchronous, SET_EVENTFD, open() and close() of the device file, and
+ * probe (a bind through sysfs).  Each case prints
  * how many failure points its sweep reached.
  */
 #include <sys/eventfd.h>
@@ -130,6 +131,59 @@ ET_TEST_F(nth, reg_mr_thp)
 		  strerror(errno));
 	et_sweep_nth("REG_MR 4 MiB, THP", NULL, reg, dereg, n, only_enomem,
 		     RUNS);
+}
+
+/* ---- on demand: REG_MR and PREFETCH (the caller's own faults) -------------- */
+
+static int reg_odp(void *arg)
+{
+	struct nth *n = arg;
+	struct edudma_reg_mr r;
+	int e = et_reg(n->fd, n->a, n->len, ET_RW | EDUDMA_REG_ON_DEMAND, &r);
+
+	n->h = r.handle;
+	return e;
+}
+
+ET_TEST_F(nth, reg_mr_on_demand)
+{
+	et_sweep_nth("REG_MR 64 KiB, on demand", NULL, reg_odp, dereg,
+		     &self->n, only_enomem, RUNS);
+}
+
+static int prefetch(void *arg)
+{
+	struct nth *n = arg;
+	struct edudma_prefetch p = {
+		.argsz = sizeof(p), .flags = EDUDMA_PREFETCH_WRITE,
+		.handle = n->h, .length = n->len,
+	};
+
+	return ioctl(n->fd, EDUDMA_PREFETCH, &p) ? errno : 0;
+}
+
+/* The pages go again (the device's mapping with them): the next run faults. */
+static int dontneed(void *arg)
+{
+	struct nth *n = arg;
+
+	return madvise(n->a, n->len, MADV_DONTNEED) ? errno : 0;
+}
+
+/*
+ * A transfer's faults run in the engine's worker, not in the caller, so
+ * fail-nth reaches them through PREFETCH, which faults in the caller.
+ */
+ET_TEST_F(nth, prefetch_on_demand)
+{
+	struct nth *n = &self->n;
+
+	/* a page fault that fails an allocation is EFAULT from HMM */
+	static const int enomem_efault[] = { ENOMEM, EFAULT, 0 };
+
+	ET_ASSERT_ERRNO(reg_odp(n), 0, "REG_MR on demand");
+	et_sweep_nth("PREFETCH_WRITE 64 KiB, on demand", NULL, prefetch,
+		     dontneed, n, enomem_efault, RUNS);
 }
 
 /* ---- XFER ---------------------------------------------------------------- */

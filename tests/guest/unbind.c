@@ -5,6 +5,8 @@
  *  - a process doing synchronous COPYs back to back,
  *  - a process with 8 async COPYs queued, an eventfd, reading records,
  *  - a process blocked in read() with nothing queued,
+ *  - a process doing synchronous COPYs between on-demand registrations,
+ *    each of them faulting (the memory dropped with MADV_DONTNEED first),
  *  - four pairs of processes, each pair on one file, one submitting async
  *    one-shot transfers without pause, the other reading their records
  *    (each read() frees the one-shot pins it took): in batches without
@@ -115,6 +117,34 @@ static void async_queue(const char *path)
 	_exit(0);
 }
 
+/*
+ * Synchronous COPYs between on-demand registrations of memory never
+ * touched, with MADV_DONTNEED in between so that every COPY faults and
+ * maps again, until the removal ends one with ENODEV.
+ */
+static void odp_copier(const char *path)
+{
+	const size_t size = 256 * KiB;
+	unsigned char *a = et_map(size), *b = et_map(size);
+	int fd = open_dev(path), e, n = 0;
+	struct edudma_reg_mr ra, rb;
+
+	if (et_reg(fd, a, size, ET_RW | EDUDMA_REG_ON_DEMAND, &ra) ||
+	    et_reg(fd, b, size, ET_RW | EDUDMA_REG_ON_DEMAND, &rb))
+		child_fail("on-demand copier: REG_MR: %s", strerror(errno));
+	do {
+		madvise(a, size, MADV_DONTNEED);
+		madvise(b, size, MADV_DONTNEED);
+		memset(a, 0x23, 32 * KiB);
+		e = et_copy(fd, ra.handle, 0, rb.handle, 0, 32 * KiB);
+		n++;
+	} while (!e);
+	if (e != ENODEV)
+		child_fail("on-demand copier: COPY %d ended with %s, not ENODEV",
+			   n, et_errno_name(e));
+	_exit(0);
+}
+
 static void blocked_reader(const char *path)
 {
 	struct edudma_completion c;
@@ -134,7 +164,7 @@ static void blocked_reader(const char *path)
  * pins of the records it took, racing with the removal.
  */
 #define NPAIRS	4
-#define NPROCS	(3 + NPAIRS)
+#define NPROCS	(4 + NPAIRS)
 static const unsigned int pause_us[NPAIRS] = { 0, 100, 300, 1000 };
 
 /*
@@ -313,7 +343,8 @@ static void start_users(const char *dev, pid_t *pids)
 		case 0: sync_copier(dev); break;
 		case 1: async_queue(dev); break;
 		case 2: blocked_reader(dev); break;
-		default: oneshot_pair(dev, i - 3); break;
+		case 3: odp_copier(dev); break;
+		default: oneshot_pair(dev, i - 4); break;
 		}
 		_exit(0);	/* not reached: each of them exits */
 	}
