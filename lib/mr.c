@@ -106,3 +106,28 @@ unsigned int edudma_mr_segments(const struct edudma_mr *mr)
 {
 	return mr ? mr->nsegs : 0;
 }
+
+int edudma_mr_on_demand(const struct edudma_mr *mr)
+{
+	return mr && (mr->access & EDUDMA_REG_ON_DEMAND) ? 1 : 0;
+}
+
+int edudma_prefetch(struct edudma_mr *mr, uint64_t offset, size_t length,
+		    unsigned int flags, uint64_t *bytes)
+{
+	struct edudma_prefetch arg = {
+		.argsz = sizeof(arg),
+		.flags = flags,
+		.offset = offset,
+		.length = length,
+	};
+	int ret;
+
+	if (!mr)
+		return -EINVAL;
+	arg.handle = mr->handle;
+	ret = edudma_do_ioctl(mr->dev->fd, EDUDMA_PREFETCH, &arg);
+	if (bytes)
+		*bytes = arg.bytes;
+	return ret;
+}

@@ -30,6 +30,12 @@ static void show_stats(const struct edudma_stats *s)
 	printf("                 transfers %llu, errors %llu (timeouts %llu), factorials %llu\n",
 	       (unsigned long long)s->xfers, (unsigned long long)s->errors,
 	       (unsigned long long)s->timeouts, (unsigned long long)s->factorials);
+	printf("  on demand      %llu pages mapped now; %llu faults (%llu pages), %llu invalidations, %llu retries\n",
+	       (unsigned long long)s->odp_pages_mapped,
+	       (unsigned long long)s->odp_faults,
+	       (unsigned long long)s->odp_pages_faulted,
+	       (unsigned long long)s->odp_invalidations,
+	       (unsigned long long)s->odp_retries);
 }
 
 static int show(unsigned int minor, int stats_only)

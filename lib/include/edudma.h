@@ -26,7 +26,7 @@ extern "C" {
 #endif
 
 #define LIBEDUDMA_VERSION_MAJOR	1
-#define LIBEDUDMA_VERSION_MINOR	0
+#define LIBEDUDMA_VERSION_MINOR	1
 
 struct edudma_dev;
 struct edudma_mr;
@@ -52,7 +52,8 @@ int edudma_get_stats(struct edudma_dev *dev, struct edudma_stats *stats);
 
 /* ---- memory registration ------------------------------------------------ */
 
-/* access: EDUDMA_ACCESS_DEV_READ and/or EDUDMA_ACCESS_DEV_WRITE. */
+/* access: EDUDMA_ACCESS_DEV_READ and/or EDUDMA_ACCESS_DEV_WRITE, and
+ * EDUDMA_REG_ON_DEMAND for a registration that pins nothing. */
 int edudma_reg_mr(struct edudma_dev *dev, void *addr, size_t length,
 		  unsigned int access, struct edudma_mr **mr);
 /* -EBUSY while transfers on it are queued or running; mr stays valid. */
@@ -62,6 +63,12 @@ uint32_t edudma_mr_handle(const struct edudma_mr *mr);
 void *edudma_mr_addr(const struct edudma_mr *mr);
 size_t edudma_mr_length(const struct edudma_mr *mr);
 unsigned int edudma_mr_segments(const struct edudma_mr *mr);
+/* 1 when mr was registered with EDUDMA_REG_ON_DEMAND, else 0. */
+int edudma_mr_on_demand(const struct edudma_mr *mr);
+/* Faults [offset, +length) of an on-demand mr in ahead; flags 0 or
+ * EDUDMA_PREFETCH_WRITE.  *bytes (if not NULL): how much is mapped. */
+int edudma_prefetch(struct edudma_mr *mr, uint64_t offset, size_t length,
+		    unsigned int flags, uint64_t *bytes);
 
 /* ---- synchronous transfers ---------------------------------------------- */
 

@@ -4,7 +4,8 @@
  * accessors, the statistics it moves, each way it must fail (leaving *mr
  * alone and pinning nothing), read-only memory registered for DEV_READ,
  * and DEV_READ registrations of memory written only after registering
- * (the device must read the new bytes, not the shared zero page).
+ * (the device must read the new bytes, not the shared zero page); on-demand
+ * registrations, edudma_mr_on_demand() and edudma_prefetch().
  */
 #include "sdk.h"
 
@@ -292,4 +293,65 @@ ET_TABLE_F(sdk, reg_first, struct reg_first, reg_firsts)
 	if (m)
 		edudma_dereg_mr(m);
 	munmap(p, 4 * ET_PAGE);
+}
+
+/* ---- on demand: edudma_reg_mr(EDUDMA_REG_ON_DEMAND), edudma_prefetch() ---- */
+
+ET_TEST_F(sdk, an_on_demand_registration_pins_nothing_and_says_so)
+{
+	struct edudma_stats s0 = sdk_stats(self->dev), s1;
+	int r = edudma_reg_mr(self->dev, self->A, SDK_RSIZE,
+			      ET_RW | EDUDMA_REG_ON_DEMAND, &self->mA);
+
+	s1 = sdk_stats(self->dev);
+	ET_ASSERT(!r, "edudma_reg_mr on demand: %s", sdk_rs(r));
+	ET_EXPECT(edudma_mr_on_demand(self->mA) == 1, "edudma_mr_on_demand %d",
+		  edudma_mr_on_demand(self->mA));
+	ET_EXPECT(edudma_mr_segments(self->mA) == 0, "%u segments, want 0",
+		  edudma_mr_segments(self->mA));
+	ET_EXPECT(SDK_DELTA(s0, s1, regions) == 1 &&
+		  SDK_DELTA(s0, s1, pinned_pages) == 0,
+		  "regions %+lld, pinned_pages %+lld (want +1, +0)",
+		  SDK_DELTA(s0, s1, regions), SDK_DELTA(s0, s1, pinned_pages));
+}
+
+ET_TEST_F(sdk, prefetch_maps_the_part_and_a_copy_over_it_is_right)
+{
+	struct edudma_stats s0, s1;
+	uint64_t bytes = 0;
+	int r = edudma_reg_mr(self->dev, self->A, SDK_RSIZE,
+			      ET_RW | EDUDMA_REG_ON_DEMAND, &self->mA);
+
+	ET_ASSERT(!r, "edudma_reg_mr on demand: %s", sdk_rs(r));
+	s0 = sdk_stats(self->dev);
+	r = edudma_prefetch(self->mA, 0, SDK_RSIZE, EDUDMA_PREFETCH_WRITE,
+			    &bytes);
+	s1 = sdk_stats(self->dev);
+	ET_ASSERT(!r, "edudma_prefetch: %s", sdk_rs(r));
+	ET_EXPECT(bytes == SDK_RSIZE, "bytes %llu, want %d",
+		  (unsigned long long)bytes, SDK_RSIZE);
+	ET_EXPECT(SDK_DELTA(s0, s1, odp_pages_mapped) == SDK_RSIZE / ET_PAGE,
+		  "odp_pages_mapped %+lld, want +%lu",
+		  SDK_DELTA(s0, s1, odp_pages_mapped), SDK_RSIZE / ET_PAGE);
+	r = edudma_copy(self->mA, 0, self->mA, SDK_RSIZE / 2, SDK_RSIZE / 2);
+	ET_ASSERT(!r, "edudma_copy inside it: %s", sdk_rs(r));
+	ET_EXPECT(et_diff(self->A + SDK_RSIZE / 2, self->A, SDK_RSIZE / 2) < 0,
+		  "the copy is wrong");
+}
+
+ET_TEST_F(sdk, prefetch_refuses_NULL_and_pinned_registrations)
+{
+	int r = edudma_reg_mr(self->dev, self->A, SDK_RSIZE, ET_RW, &self->mA);
+	uint64_t bytes = 77;
+
+	ET_ASSERT(!r, "edudma_reg_mr: %s", sdk_rs(r));
+	ET_EXPECT(edudma_mr_on_demand(self->mA) == 0, "edudma_mr_on_demand %d",
+		  edudma_mr_on_demand(self->mA));
+	ET_EXPECT(edudma_mr_on_demand(NULL) == 0, "edudma_mr_on_demand(NULL)");
+	r = edudma_prefetch(NULL, 0, 1, 0, NULL);
+	ET_EXPECT(r == -EINVAL, "edudma_prefetch(NULL): %s", sdk_rs(r));
+	r = edudma_prefetch(self->mA, 0, ET_PAGE, 0, &bytes);
+	ET_EXPECT(r == -EINVAL && bytes == 0,
+		  "edudma_prefetch of a pinned registration: %s, bytes %llu",
+		  sdk_rs(r), (unsigned long long)bytes);
 }

@@ -20,7 +20,7 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 hdr=$top/lib/include/edudma.h
 map=$top/lib/libedudma.map
-so=$top/build/lib/libedudma.so.1.0.0
+so=$top/build/lib/libedudma.so.$(sed -n "s/^LIB_VERSION := //p" "$top/Makefile")
 example=$top/tests/host/sdk-example.c
 sdkdoc=$top/Documentation/sdk.md
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/t-lib.XXXXXX")
@@ -107,10 +107,10 @@ chain=$(awk '/^[A-Z0-9_.]+ *\{/ { node = $1; if (prev != "") want[node] = prev; 
 	END { print (nodes ? "" : " no node") bad }' "$tmp/map")
 
 sets_equal "the .so" "$tmp/so.syms" "$(basename "$map")" "$tmp/map.syms"
-ok $? "libedudma.so.1.0.0 exports exactly the global symbols of libedudma.map ($(wc -l < "$tmp/so.syms") symbols)"
+ok $? "${so##*/} exports exactly the global symbols of libedudma.map ($(wc -l < "$tmp/so.syms") symbols)"
 
 sets_equal "the .so" "$tmp/so.syms" "edudma.h" "$tmp/hdr.funcs"
-ok $? "libedudma.so.1.0.0 exports exactly the functions edudma.h declares ($(wc -l < "$tmp/hdr.funcs") functions)"
+ok $? "${so##*/} exports exactly the functions edudma.h declares ($(wc -l < "$tmp/hdr.funcs") functions)"
 
 [ -s "$tmp/so.syms" ] && cmp -s "$tmp/so.versions" "$tmp/map.versions"
 ok $? "every exported symbol has the version of its node in the map ($(sed 's/.*: //' "$tmp/map.versions" | sort -u | tr '\n' ' '))"

@@ -83,6 +83,9 @@ static void usage(FILE *f)
 "      --verify, --no-verify\n"
 "                          check every byte against a seeded pattern, and\n"
 "                          the guard bytes around it (default on)\n"
+"  -o, --on-demand PERCENT make this share of the registrations on demand\n"
+"                          (EDUDMA_REG_ON_DEMAND: nothing pinned, pages\n"
+"                          faulted as transfers need them; default 0)\n"
 "  -q, --quiet             only the summary (and errors)\n"
 "  -h, --help              this text\n"
 "\n"
@@ -238,6 +241,7 @@ static int parse_args(int argc, char **argv)
 		{ "seed", required_argument, NULL, 'S' },
 		{ "verify", no_argument, NULL, 'V' },
 		{ "no-verify", no_argument, NULL, 'N' },
+		{ "on-demand", required_argument, NULL, 'o' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -246,7 +250,7 @@ static int parse_args(int argc, char **argv)
 	int c, bad = 0;
 	char *end;
 
-	while (!bad && (c = getopt_long(argc, argv, "d:n:t:D:s:m:S:qh",
+	while (!bad && (c = getopt_long(argc, argv, "d:n:t:D:s:m:S:o:qh",
 					longopts, NULL)) != -1) {
 		end = optarg;
 		switch (c) {
@@ -281,6 +285,10 @@ static int parse_args(int argc, char **argv)
 		case 'V':
 		case 'N':
 			opt.verify = c == 'V';
+			break;
+		case 'o':
+			opt.on_demand = (unsigned int)strtoul(optarg, &end, 0);
+			bad = opt.on_demand > 100;
 			break;
 		case 'q':
 			opt.quiet = 1;
@@ -408,7 +416,7 @@ static unsigned int run_workers(struct worker *w)
 
 /* What the workers did, summed. */
 struct totals {
-	uint64_t ops[K_NR], xfers, regs, deregs, bytes, verified;
+	uint64_t ops[K_NR], xfers, regs, odp_regs, deregs, bytes, verified;
 	uint64_t errors, mismatches, dmas;
 	int have_dmas;
 	double secs;
@@ -422,6 +430,7 @@ static void collect(struct worker *w, struct totals *t)
 			t->ops[k] += w[i].ops[k];
 		t->xfers += w[i].xfers;
 		t->regs += w[i].regs;
+		t->odp_regs += w[i].odp_regs;
 		t->deregs += w[i].deregs;
 		t->bytes += w[i].bytes;
 		t->verified += w[i].verified;
@@ -450,8 +459,8 @@ static void print_summary(const struct totals *t)
 		printf("%s %s %" PRIu64, k ? "," : "", kind_name[k], t->ops[k]);
 	printf("\n");
 	printf("  transfers    %" PRIu64 "\n", t->xfers);
-	printf("  regs         %" PRIu64 " registered, %" PRIu64 " deregistered\n",
-	       t->regs, t->deregs);
+	printf("  regs         %" PRIu64 " registered (%" PRIu64 " on demand), %" PRIu64 " deregistered\n",
+	       t->regs, t->odp_regs, t->deregs);
 	if (t->have_dmas)
 		printf("  DMAs         %" PRIu64 " (device statistics)\n",
 		       t->dmas);

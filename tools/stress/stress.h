@@ -56,6 +56,7 @@ struct options {
 	uint64_t seed;
 	int verify;
 	int quiet;
+	unsigned int on_demand;		/* percent of registrations */
 };
 extern struct options opt;
 
@@ -102,7 +103,7 @@ struct worker {
 	size_t asize;
 	uint64_t cookie;
 	uint64_t ops[K_NR];
-	uint64_t xfers, regs, deregs, bytes, verified;
+	uint64_t xfers, regs, odp_regs, deregs, bytes, verified;
 	int dead;			/* a device is gone or stuck: stop */
 };
 

@@ -242,6 +242,15 @@ struct tdev *pick_dev(struct worker *w)
 	return &w->dev[rnd(&w->rng) % opt.ndevs];
 }
 
+/* access, and on demand for --on-demand percent of the registrations. */
+static unsigned int reg_flags(struct worker *w, unsigned int access)
+{
+	if (rnd(&w->rng) % 100 >= opt.on_demand)
+		return access;
+	w->odp_regs++;
+	return access | EDUDMA_REG_ON_DEMAND;
+}
+
 /* The arena's registration on td, made now if missing. */
 struct edudma_mr *arena_mr(struct worker *w, struct tdev *td, int a)
 {
@@ -250,7 +259,8 @@ struct edudma_mr *arena_mr(struct worker *w, struct tdev *td, int a)
 	if (td->mr[a])
 		return td->mr[a];
 	ret = edudma_reg_mr(td->dev, w->arena[a], w->asize,
-			    EDUDMA_ACCESS_DEV_READ | EDUDMA_ACCESS_DEV_WRITE,
+			    reg_flags(w, EDUDMA_ACCESS_DEV_READ |
+					 EDUDMA_ACCESS_DEV_WRITE),
 			    &td->mr[a]);
 	if (ret) {
 		td->mr[a] = NULL;
@@ -319,7 +329,7 @@ int side_get(struct worker *w, struct tdev *td, struct side *s,
 		s->off = off;
 		return s->mr ? 0 : -1;
 	}
-	ret = edudma_reg_mr(td->dev, s->p, len, access, &s->mr);
+	ret = edudma_reg_mr(td->dev, s->p, len, reg_flags(w, access), &s->mr);
 	if (ret) {
 		s->mr = NULL;
 		s->temp = 0;
