@@ -53,12 +53,12 @@ static int op_floor(void *p)
 	return 0;
 }
 
-static int op_edudma(void *p)
+/* REG_MR + DEREG_MR with flags: pinned, or on demand (nothing pinned). */
+static int edudma_reg_dereg(struct reg_ctx *c, uint32_t flags)
 {
-	struct reg_ctx *c = p;
 	struct edudma_reg_mr r = {
 		.argsz = sizeof(r),
-		.flags = EDUDMA_ACCESS_DEV_READ | EDUDMA_ACCESS_DEV_WRITE,
+		.flags = flags,
 		.addr = (uintptr_t)c->addr,
 		.length = c->len,
 	};
@@ -72,6 +72,19 @@ static int op_edudma(void *p)
 	if (ioctl(c->fd, EDUDMA_DEREG_MR, &d))
 		return -errno;
 	return 0;
+}
+
+static int op_edudma(void *p)
+{
+	return edudma_reg_dereg(p, EDUDMA_ACCESS_DEV_READ |
+				   EDUDMA_ACCESS_DEV_WRITE);
+}
+
+static int op_edudma_odp(void *p)
+{
+	return edudma_reg_dereg(p, EDUDMA_ACCESS_DEV_READ |
+				   EDUDMA_ACCESS_DEV_WRITE |
+				   EDUDMA_REG_ON_DEMAND);
 }
 
 #define VFIO_IOVA 0x10000000ULL	/* 256 MiB: clear of the MSI window */
@@ -144,6 +157,7 @@ static const struct {
 	{ "floor", op_floor },
 	{ "edudma", op_edudma },
 	{ "vfio", op_vfio },
+	{ "edudma-odp", op_edudma_odp },	/* on demand: pins nothing */
 };
 #define NSYS ((int)(sizeof(sys) / sizeof(sys[0])))
 #define SYS_VFIO 2
