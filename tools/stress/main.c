@@ -300,8 +300,7 @@ static int parse_args(int argc, char **argv)
 			bad = 1;
 		}
 		/* a number must be all of its argument */
-		if (end && optarg && (*end || end == optarg))
-			bad = 1;
+		bad |= end && optarg && (*end || end == optarg);
 	}
 	for (unsigned int k = 0; k < K_NR; k++)
 		opt.weight_sum += opt.weight[k];
