@@ -232,15 +232,25 @@ static noinline int edudma_build_segs(struct edudma_mr *mr)
 
 ALLOW_ERROR_INJECTION(edudma_build_segs, ERRNO);
 
-/* A new mr of the current process, holding its mm, not yet pinned. */
+/*
+ * A new mr of the current process, holding its mm, not yet pinned: the
+ * start of both kinds.  state_lock held; the process must have memory.
+ */
 static struct edudma_mr *edudma_mr_alloc(struct edudma_dev *edev, u64 addr,
 					 u64 length, unsigned long npages,
 					 u32 access)
 {
-	struct edudma_mr *mr = kzalloc(sizeof(*mr), GFP_KERNEL);
+	struct edudma_mr *mr;
 
+	/* DYING is fine: remove() unmaps whatever is mapped once it is GONE. */
+	lockdep_assert_held(&edev->state_lock);
+	if (WARN_ON_ONCE(READ_ONCE(edev->state) == EDUDMA_GONE))
+		return ERR_PTR(-ENODEV);
+	if (!current->mm)
+		return ERR_PTR(-EFAULT);
+	mr = kzalloc(sizeof(*mr), GFP_KERNEL);
 	if (!mr)
-		return NULL;
+		return ERR_PTR(-ENOMEM);
 	mr->edev = edev;
 	mr->access = access;
 	mr->addr = addr;
@@ -264,16 +274,6 @@ static void edudma_mr_add(struct edudma_mr *mr)
 	mutex_unlock(&edev->mr_lock);
 }
 
-/* The checks of both kinds of mr: state_lock held, a process's memory. */
-static int edudma_mr_may_create(struct edudma_dev *edev)
-{
-	/* DYING is fine: remove() unmaps whatever is mapped once it is GONE. */
-	lockdep_assert_held(&edev->state_lock);
-	if (WARN_ON_ONCE(READ_ONCE(edev->state) == EDUDMA_GONE))
-		return -ENODEV;
-	return current->mm ? 0 : -EFAULT;
-}
-
 /*
  * Pins [addr, addr + length), npages pages, of the current process for the
  * device, charges it and maps it.  The caller checked the request with
@@ -288,13 +288,9 @@ struct edudma_mr *edudma_mr_create(struct edudma_dev *edev, u64 addr,
 	struct edudma_mr *mr;
 	int ret;
 
-	ret = edudma_mr_may_create(edev);
-	if (ret)
-		return ERR_PTR(ret);
-
 	mr = edudma_mr_alloc(edev, addr, length, npages, access);
-	if (!mr)
-		return ERR_PTR(-ENOMEM);
+	if (IS_ERR(mr))
+		return mr;
 	ret = edudma_charge(mr->mm, mr->npages);
 	if (ret)
 		goto err_mm;
@@ -362,12 +358,9 @@ struct edudma_mr *edudma_mr_create_odp(struct edudma_dev *edev, u64 addr,
 	struct edudma_mr *mr;
 	int ret;
 
-	ret = edudma_mr_may_create(edev);
-	if (ret)
-		return ERR_PTR(ret);
 	mr = edudma_mr_alloc(edev, addr, length, npages, access);
-	if (!mr)
-		return ERR_PTR(-ENOMEM);
+	if (IS_ERR(mr))
+		return mr;
 	ret = edudma_odp_create(mr);
 	if (ret) {
 		mmdrop(mr->mm);
