@@ -214,6 +214,14 @@ static inline unsigned long min_ops_for(size_t len)
 	return len >= (64UL << 20) ? 2 : 5;
 }
 
+/* qsort() order of seconds. */
+static inline int cmp_seconds(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 /* One system of an interleaved measurement (run_interleaved()). */
 struct bench_sys {
 	op_fn fn;

@@ -9,6 +9,9 @@
  *   edudma-bench xfer
  *	DMA throughput (striped COPY and pure TO_DEV streams) on 1, 2 and 4
  *	devices against the device's limit, and per-operation overhead.
+ *   edudma-bench odp
+ *	on-demand registrations against pinned ones: the fault path, first
+ *	touch, steady state and paged out (bench-odp.c).
  *   edudma-bench xfer4k
  *	a striped copy through 4K pages and through huge pages on one device
  *	(the profile boot, without IOMMU: DMAs split at page boundaries).
@@ -23,6 +26,7 @@
 #include <linux/edudma.h>
 
 #include "bench-common.h"
+#include "bench-odp.h"
 #include "bench-reg.h"
 
 const char *bench_tag;	/* "noiommu": the supplementary profile boot */
@@ -255,13 +259,6 @@ static int op_async64(void *p)
 	return ret == 1 ? comp.status : -EIO;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 static void overhead(void)
 {
 	static const struct {
@@ -307,7 +304,7 @@ static void overhead(void)
 			}
 			if (ret)
 				n = ret;
-			qsort(t, (size_t)ops[i].min_ops, sizeof(t[0]), cmp_double);
+			qsort(t, (size_t)ops[i].min_ops, sizeof(t[0]), cmp_seconds);
 			per = t[ops[i].min_ops / 2];
 		}
 		if (n <= 0) {
@@ -421,8 +418,10 @@ int main(int argc, char **argv)
 	}
 	if (argc >= 2 && !strcmp(argv[1], "xfer"))
 		return cmd_xfer();
+	if (argc >= 2 && !strcmp(argv[1], "odp"))
+		return cmd_odp();
 	if (argc >= 2 && !strcmp(argv[1], "xfer4k"))
 		return cmd_xfer4k();
-	fprintf(stderr, "usage: edudma-bench reg [--vfio-group N] [--bench_tag T] | xfer | xfer4k\n");
+	fprintf(stderr, "usage: edudma-bench reg [--vfio-group N] [--bench_tag T] | xfer | odp | xfer4k\n");
 	return 2;
 }

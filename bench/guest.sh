@@ -107,6 +107,8 @@ else
 	echo '@json {"system":"rxe","operation":"register+deregister","backing":"all","bytes":0,"ops":0,"seconds":null,"na":"rxe device could not be created (see the log)"}'
 fi
 grep -E 'HugePages_|AnonHugePages|thp_fault_alloc|thp_fault_fallback' /proc/meminfo /proc/vmstat | sed 's/^/== /'
+note "on-demand against pinned"
+./edudma-bench odp
 note "throughput and overhead"
 ./edudma-bench xfer
 note "vmstat: $(grep -E '^nr_foll_pin_(acquired|released)' /proc/vmstat | tr '\n' ' ')"
