@@ -23,6 +23,7 @@
 #endif
 
 #define HPAGE (2UL << 20)
+#define DMA_S 0.1		/* each DMA: 100 ms of the device's clock */
 
 enum backing { B_4K, B_THP, B_HUGETLB, B_NR };
 static const char *const backing_name[B_NR] = { "4k", "thp", "hugetlb" };

@@ -39,7 +39,6 @@ const char *bench_tag;	/* "noiommu": the supplementary profile boot */
  * on QEMU 9.1 and later), read when the devices are opened.
  */
 static unsigned long dma_chunk = 4095;
-#define DMA_S 0.1		/* each DMA: 100 ms of the device's clock */
 
 static struct edudma_dev *devs[MAXDEV];
 static unsigned int ndevs;

@@ -108,7 +108,17 @@ else
 fi
 grep -E 'HugePages_|AnonHugePages|thp_fault_alloc|thp_fault_fallback' /proc/meminfo /proc/vmstat | sed 's/^/== /'
 note "on-demand against pinned"
+# zram swap for its paged rows (the image's zsmalloc and zram modules)
+for m in zsmalloc zram; do
+	f=$(find /lib/modules -name "$m.ko" | head -n 1)
+	[ -z "$f" ] || insmod "$f" 2>/dev/null
+done
+swap=0
+[ -e /sys/block/zram0/disksize ] && echo 256M > /sys/block/zram0/disksize &&
+	mkswap /dev/zram0 > /dev/null 2>&1 && swapon /dev/zram0 && swap=1
+note "zram swap: $([ $swap = 1 ] && echo on || echo 'not available')"
 ./edudma-bench odp
+[ $swap = 0 ] || swapoff /dev/zram0
 note "throughput and overhead"
 ./edudma-bench xfer
 note "vmstat: $(grep -E '^nr_foll_pin_(acquired|released)' /proc/vmstat | tr '\n' ' ')"
