@@ -6,13 +6,16 @@
  *   edev->state_lock  rwsem; every ioctl holds it for read, remove() for
  *                     write, so the hardware and the DMA mappings are only
  *                     used while the device is bound.
- *   efile->lock       mutex; the file's region table and settings.
+ *   efile->lock       mutex; the file's region table and settings, the
+ *                     watches' checks and the event queue (edudma_watch.c).
  *   edev->files_lock  mutex; the list of open files (remove() walks it).
  *   edev->mr_lock     mutex; the device's list of mapped memory (every
  *                     registration and one-shot side, wherever it is).
  *   edev->lock        spinlock, taken in the IRQ handler; the transfer
  *                     queue, the running DMA, every file's pending and
  *                     done lists, request state.
+ *   efile->watch_lock spinlock, taken in mmu notifier callbacks; the
+ *                     watches' state, the suspects and events lists.
  */
 #ifndef EDUDMA_H
 #define EDUDMA_H
@@ -44,6 +47,7 @@ extern unsigned int edudma_timeout_ms;
 extern unsigned int edudma_max_regions;
 extern unsigned int edudma_max_pinned_mb;
 extern unsigned int edudma_max_inflight;
+extern unsigned int edudma_max_events;
 
 /*
  * The device's counters are the fields of struct edudma_stats after flags,
@@ -66,6 +70,7 @@ struct edudma_seg {
 };
 
 struct edudma_odp;
+struct edudma_watch;
 
 /*
  * A pinned, mapped piece of user memory: a registration, or the one-shot
@@ -92,6 +97,7 @@ struct edudma_mr {
 	struct edudma_seg *segs;	/* DMA segments, in region order */
 	unsigned int nsegs;
 	struct edudma_odp *odp;		/* on demand; NULL when pinned */
+	struct edudma_watch *watch;	/* a pinned registration's, or NULL */
 	atomic_t busy;			/* transfers queued or running on it */
 };
 
@@ -212,6 +218,14 @@ struct edudma_file {
 	struct list_head done;		/* async requests finished, unread */
 	unsigned int inflight;		/* async: submitted, not yet read */
 	wait_queue_head_t wq;		/* request finished, completion ready */
+
+	/* Stale registrations (edudma_watch.c), under watch_lock. */
+	spinlock_t watch_lock;
+	struct list_head suspects;	/* watches an invalidation touched */
+	struct list_head events;	/* stale watches not yet handed out */
+	unsigned int nevents;
+	bool events_lost;		/* the lost-events record is owed */
+	struct work_struct watch_work;	/* checks the suspects */
 };
 
 /*
@@ -293,6 +307,17 @@ int edudma_odp_fault(struct edudma_mr *mr, u64 off, u64 len, bool write,
 bool edudma_odp_ready(struct edudma_mr *mr, u64 off, u64 len, bool write);
 u64 edudma_odp_dma_at(struct edudma_mr *mr, u64 off, dma_addr_t *dma);
 int edudma_ioctl_prefetch(struct edudma_file *efile, void __user *uarg);
+
+/* edudma_watch.c */
+void edudma_watch_file_init(struct edudma_file *efile);
+void edudma_watch_file_release(struct edudma_file *efile);
+struct edudma_watch *edudma_watch_create(struct edudma_file *efile, u64 addr,
+					 u64 length);
+void edudma_watch_attach(struct edudma_watch *w, struct edudma_mr *mr);
+void edudma_watch_destroy(struct edudma_watch *w);
+int edudma_watch_verify(struct edudma_file *efile, struct edudma_mr *mr);
+__poll_t edudma_watch_poll(struct edudma_file *efile);
+int edudma_ioctl_get_events(struct edudma_file *efile, void __user *uarg);
 
 /* edudma_region.c */
 int edudma_ioctl_reg_mr(struct edudma_file *efile, void __user *uarg);

@@ -44,6 +44,7 @@ static int edudma_open(struct inode *inode, struct file *file)
 	INIT_LIST_HEAD(&efile->pending);
 	INIT_LIST_HEAD(&efile->done);
 	init_waitqueue_head(&efile->wq);
+	edudma_watch_file_init(efile);
 
 	mutex_lock(&edev->files_lock);
 	list_add_tail(&efile->dev_node, &edev->files);
@@ -67,6 +68,7 @@ static int edudma_release(struct inode *inode, struct file *file)
 	edudma_req_drain_file(efile);
 	edudma_regions_destroy(efile);
 	up_read(&edev->state_lock);
+	edudma_watch_file_release(efile);
 
 	mutex_lock(&edev->files_lock);
 	list_del(&efile->dev_node);

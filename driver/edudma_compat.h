@@ -140,4 +140,23 @@ static inline int edudma_pin_user_pages_fast(unsigned long start,
 	}
 }
 
+/*
+ * 6.5: get_user_pages_remote() lost its vmas argument (no caller may keep
+ * a VMA pointer past the mmap lock any more).
+ */
+static inline long edudma_get_user_pages_remote(struct mm_struct *mm,
+						unsigned long start,
+						unsigned long nr_pages,
+						unsigned int gup_flags,
+						struct page **pages)
+{
+#if EDUDMA_KERNEL_SINCE(6, 5, 0)
+	return get_user_pages_remote(mm, start, nr_pages, gup_flags, pages,
+				     NULL);
+#else
+	return get_user_pages_remote(mm, start, nr_pages, gup_flags, pages,
+				     NULL, NULL);
+#endif
+}
+
 #endif /* EDUDMA_COMPAT_H */

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * edudma: a file's completions: the max_inflight slots of its async
- * transfers, read() of their records, poll() and the eventfd.
+ * transfers, read() of their records, poll() and the eventfd (which
+ * events, edudma_watch.c, signal too).
  */
 #include <linux/error-injection.h>
 #include <linux/eventfd.h>
@@ -179,7 +180,7 @@ __poll_t edudma_poll(struct file *file, struct poll_table_struct *wait)
 	if (edudma_removed(edev))
 		mask |= EPOLLHUP;
 	spin_unlock_irqrestore(&edev->lock, flags);
-	return mask;
+	return mask | edudma_watch_poll(efile);
 }
 
 int edudma_ioctl_set_eventfd(struct edudma_file *efile, void __user *uarg)

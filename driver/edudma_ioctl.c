@@ -89,6 +89,9 @@ long edudma_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case EDUDMA_PREFETCH:
 		ret = edudma_ioctl_prefetch(efile, uarg);
 		break;
+	case EDUDMA_GET_EVENTS:
+		ret = edudma_ioctl_get_events(efile, uarg);
+		break;
 	default:
 		ret = -ENOTTY;
 		break;

@@ -36,6 +36,10 @@ unsigned int edudma_max_inflight = 4096;
 module_param_named(max_inflight, edudma_max_inflight, uint, 0644);
 MODULE_PARM_DESC(max_inflight, "Asynchronous transfers per open file whose completions are not read yet (default 4096); more fail with EAGAIN");
 
+unsigned int edudma_max_events = 1024;
+module_param_named(max_events, edudma_max_events, uint, 0644);
+MODULE_PARM_DESC(max_events, "Stale-registration events queued per open file (default 1024, max_regions' default); beyond it one lost-events record stands for the rest");
+
 #define EDUDMA_LIVENESS_PATTERN	0x5eed1e55U
 
 static noinline int edudma_check_hw(struct edudma_dev *edev)

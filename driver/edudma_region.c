@@ -1,12 +1,50 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * edudma: the per-file table of registrations (EDUDMA_REG_MR and
- * EDUDMA_DEREG_MR) and its limits.
+ * EDUDMA_DEREG_MR) and its limits; each is an mr (edudma_mr.c) and, if it
+ * is pinned and watched, a watch (edudma_watch.c).
  */
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
 #include "edudma.h"
+
+/* A registration's mr and, for a pinned one not NO_STALE, its watch. */
+static struct edudma_mr *edudma_region_make(struct edudma_file *efile,
+					    const struct edudma_reg_mr *arg,
+					    unsigned long npages)
+{
+	struct edudma_dev *edev = efile->edev;
+	u32 access = arg->flags & EDUDMA_ACCESS_MASK;
+	struct edudma_watch *w;
+	struct edudma_mr *mr;
+
+	if (arg->flags & EDUDMA_REG_ON_DEMAND)
+		return edudma_mr_create_odp(edev, arg->addr, arg->length,
+					    npages, access);
+	if (arg->flags & EDUDMA_REG_NO_STALE)
+		return edudma_mr_create(edev, arg->addr, arg->length, npages,
+					access);
+	/* Watched before pinned: nothing that happens meanwhile is missed. */
+	w = edudma_watch_create(efile, arg->addr, arg->length);
+	if (IS_ERR(w))
+		return ERR_CAST(w);
+	mr = edudma_mr_create(edev, arg->addr, arg->length, npages, access);
+	if (IS_ERR(mr)) {
+		edudma_watch_destroy(w);
+		return mr;
+	}
+	edudma_watch_attach(w, mr);
+	return mr;
+}
+
+/* The other way round; under efile->lock. */
+static void edudma_region_unmake(struct edudma_mr *mr)
+{
+	if (mr->watch)
+		edudma_watch_destroy(mr->watch);
+	edudma_mr_destroy(mr);
+}
 
 int edudma_ioctl_reg_mr(struct edudma_file *efile, void __user *uarg)
 {
@@ -16,7 +54,7 @@ int edudma_ioctl_reg_mr(struct edudma_file *efile, void __user *uarg)
 	struct edudma_mr *mr;
 	unsigned long npages;
 	bool on_demand;
-	u32 handle, access;
+	u32 handle;
 	int ret;
 
 	ret = edudma_copy_args(&arg, minsz, uarg);
@@ -25,8 +63,10 @@ int edudma_ioctl_reg_mr(struct edudma_file *efile, void __user *uarg)
 	if (arg.flags & ~EDUDMA_REG_MASK)
 		return -EINVAL;
 	on_demand = arg.flags & EDUDMA_REG_ON_DEMAND;
-	access = arg.flags & EDUDMA_ACCESS_MASK;
-	ret = edudma_span(access, arg.addr, arg.length, &npages);
+	if (on_demand && (arg.flags & EDUDMA_REG_NO_STALE))
+		return -EINVAL;
+	ret = edudma_span(arg.flags & EDUDMA_ACCESS_MASK, arg.addr, arg.length,
+			  &npages);
 	if (ret)
 		return ret;
 
@@ -39,12 +79,7 @@ int edudma_ioctl_reg_mr(struct edudma_file *efile, void __user *uarg)
 		goto out;
 	}
 
-	if (on_demand)
-		mr = edudma_mr_create_odp(edev, arg.addr, arg.length, npages,
-					  access);
-	else
-		mr = edudma_mr_create(edev, arg.addr, arg.length, npages,
-				      access);
+	mr = edudma_region_make(efile, &arg, npages);
 	if (IS_ERR(mr)) {
 		ret = PTR_ERR(mr);
 		goto out;
@@ -54,7 +89,7 @@ int edudma_ioctl_reg_mr(struct edudma_file *efile, void __user *uarg)
 			      XA_LIMIT(1, U32_MAX), &efile->next_handle,
 			      GFP_KERNEL);
 	if (ret < 0) {
-		edudma_mr_destroy(mr);
+		edudma_region_unmake(mr);
 		goto out;
 	}
 	mr->handle = handle;
@@ -66,7 +101,7 @@ int edudma_ioctl_reg_mr(struct edudma_file *efile, void __user *uarg)
 			 &arg.handle,
 			 minsz - offsetof(struct edudma_reg_mr, handle))) {
 		xa_erase(&efile->regions, handle);
-		edudma_mr_destroy(mr);
+		edudma_region_unmake(mr);
 		ret = -EFAULT;
 		goto out;
 	}
@@ -88,7 +123,7 @@ static void edudma_region_remove(struct edudma_file *efile,
 	efile->nregions--;
 	efile->pinned_pages -= edudma_mr_pinned(mr);
 	edudma_stat_add(efile->edev, regions, -1);
-	edudma_mr_destroy(mr);
+	edudma_region_unmake(mr);
 }
 
 int edudma_ioctl_dereg_mr(struct edudma_file *efile, void __user *uarg)

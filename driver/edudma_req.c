@@ -106,7 +106,10 @@ struct edudma_side_arg {
 	unsigned long npages;	/* one-shot: pages to pin */
 };
 
-/* A registered side: the handle (ENOENT), its access (EACCES), the range. */
+/*
+ * A registered side: the handle (ENOENT), its access (EACCES), the range
+ * (EINVAL), whether it is stale (ESTALE).
+ */
 static int edudma_side_lookup(struct edudma_file *efile,
 			      struct edudma_side_arg *a, u64 length)
 {
@@ -123,7 +126,7 @@ static int edudma_side_lookup(struct edudma_file *efile,
 	if (a->where > mr->length || length > mr->length - a->where)
 		return -EINVAL;
 	a->side->offset = a->where;
-	return 0;
+	return edudma_watch_verify(efile, mr);
 }
 
 /* A one-shot side: its pages against the max_pinned_mb budget (ENOSPC). */

@@ -46,6 +46,8 @@ static struct edudma_stat_attr edudma_stat_table[] = {
 	EDUDMA_STAT(odp_invalidations),
 	EDUDMA_STAT(odp_retries),
 	EDUDMA_STAT(odp_pages_mapped),
+	EDUDMA_STAT(stale),
+	EDUDMA_STAT(watch_checks),
 };
 
 /* A file for every counter (the table's order is not checked). */

@@ -36,6 +36,9 @@ static void show_stats(const struct edudma_stats *s)
 	       (unsigned long long)s->odp_pages_faulted,
 	       (unsigned long long)s->odp_invalidations,
 	       (unsigned long long)s->odp_retries);
+	printf("  stale          %llu registrations found stale, %llu watch checks\n",
+	       (unsigned long long)s->stale,
+	       (unsigned long long)s->watch_checks);
 }
 
 static int show(unsigned int minor, int stats_only)

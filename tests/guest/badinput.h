@@ -260,11 +260,11 @@ static inline const char *bi_precondition(void)
 		et_expect_copy_every_device("after the rows");	\
 	}
 
-/* ---- the eight ioctls, each with a valid argument ----------------------- */
+/* ---- the ten ioctls, each with a valid argument ------------------------- */
 
 enum bi_ioc {
 	IOC_INFO, IOC_REG, IOC_DEREG, IOC_XFER, IOC_EVFD, IOC_FACT, IOC_STATS,
-	IOC_BENCH, IOC_PREFETCH,
+	IOC_BENCH, IOC_PREFETCH, IOC_EVENTS,
 };
 
 /*
@@ -359,6 +359,9 @@ static const struct bi_ioc_def bi_iocs[] = {
 			       struct edudma_bench_pin, bi_fill_bench) },
 	[IOC_PREFETCH] = { BI_IOC("PREFETCH", EDUDMA_PREFETCH,
 				  struct edudma_prefetch, bi_fill_prefetch) },
+	/* count 0: a valid call that only reports pending */
+	[IOC_EVENTS] = { BI_IOC("GET_EVENTS", EDUDMA_GET_EVENTS,
+				struct edudma_get_events, bi_fill_argsz) },
 };
 
 /* Writes a valid argument of ioctl i at p (argsz = its size). */

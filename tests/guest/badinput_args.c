@@ -157,7 +157,7 @@ static int g_out_ro(struct et_fx_badinput *self, const struct arg_row *row)
 
 static const struct arg_row arg_rows[] = {
 	GENERIC(IOC_INFO, "GET_INFO", 1),
-	GENERIC(IOC_REG, "REG_MR", 8),
+	GENERIC(IOC_REG, "REG_MR", 16),
 	GENERIC(IOC_DEREG, "DEREG_MR", 1),
 	GENERIC(IOC_XFER, "XFER", 8),
 	GENERIC(IOC_EVFD, "SET_EVENTFD", 1),
@@ -165,12 +165,14 @@ static const struct arg_row arg_rows[] = {
 	GENERIC(IOC_STATS, "GET_STATS", 1),
 	GENERIC(IOC_BENCH, "BENCH_PIN", 4),
 	GENERIC(IOC_PREFETCH, "PREFETCH", 2),
+	GENERIC(IOC_EVENTS, "GET_EVENTS", 1),
 	RO_OUT(IOC_INFO, "GET_INFO"),
 	RO_OUT(IOC_REG, "REG_MR"),
 	RO_OUT(IOC_FACT, "FACTORIAL"),
 	RO_OUT(IOC_STATS, "GET_STATS"),
 	RO_OUT(IOC_BENCH, "BENCH_PIN"),
 	RO_OUT(IOC_PREFETCH, "PREFETCH"),
+	RO_OUT(IOC_EVENTS, "GET_EVENTS"),
 };
 
 ET_TABLE_F(badinput, args, struct arg_row, arg_rows)

@@ -148,8 +148,8 @@ struct unknown_row {
 };
 
 static const struct unknown_row unknown_rows[] = {
-	{ .name = "ioctl: _IO(0xB9, 0x48), the next number",
-	  .cmd = _IO(EDUDMA_TYPE, 0x48), .expect = ENOTTY },
+	{ .name = "ioctl: _IO(0xB9, 0x49), the next number",
+	  .cmd = _IO(EDUDMA_TYPE, 0x49), .expect = ENOTTY },
 	{ .name = "ioctl: _IO(0xB9, 0x3f), below the base",
 	  .cmd = _IO(EDUDMA_TYPE, 0x3f), .expect = ENOTTY },
 	{ .name = "ioctl: _IO(0xB9, 0xff)", .cmd = _IO(EDUDMA_TYPE, 0xff),

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * faults_munmap: munmap() of a registered range.  The registration keeps
- * the old pages (pinned, DMA into them works), a new mapping at the same
- * address is untouched, DEREG_MR releases the pins.
+ * faults_munmap: munmap() of a range registered with EDUDMA_REG_NO_STALE
+ * (the watched kind goes stale instead: tests/guest/stale.c).  The
+ * registration keeps the old pages (pinned, DMA into them works), a new
+ * mapping at the same address is untouched, DEREG_MR releases the pins.
  *
  * Each case registers three regions of 16 KiB (P: pattern X, the one
  * unmapped; Z: pattern Z; S: scratch), unmaps P and maps new memory
@@ -28,6 +29,8 @@ ET_FIXTURE(unmapped) {
 
 ET_SETUP(unmapped)
 {
+	struct edudma_reg_mr r;
+
 	fl_base_take(&self->b, 1);
 	self->f = self->b.fd[0];
 	self->P = et_map(MU_SIZE);
@@ -39,8 +42,10 @@ ET_SETUP(unmapped)
 	self->sz = et_rand();
 	fl_pat_fill(self->P, MU_SIZE, self->sx);
 	fl_pat_fill(self->Z, MU_SIZE, self->sz);
-	ET_ASSERT_ERRNO(et_reg_rw(self->f, self->P, MU_SIZE, &self->hp), 0,
-			"REG_MR of P");
+	ET_ASSERT_ERRNO(et_reg(self->f, self->P, MU_SIZE,
+			       ET_RW | EDUDMA_REG_NO_STALE, &r), 0,
+			"REG_MR of P, NO_STALE");
+	self->hp = r.handle;
 	self->p_registered = 1;
 	/* a set-up that fails ends the process: its close releases them */
 	ET_ASSERT_ERRNO(et_reg_rw(self->f, self->Z, MU_SIZE, &self->hz), 0,

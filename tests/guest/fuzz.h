@@ -42,7 +42,7 @@
 #define KADDR		0xffff888000000000ULL
 #define UNMAPPED	0x1000ULL		/* below mmap_min_addr */
 #define MAX_ERRNO	140
-#define MAX_FAMILY_OPS	8
+#define MAX_FAMILY_OPS	9
 #define MAX_REPORTS	30		/* undocumented calls printed */
 
 ET_PRECONDITION(et_need_device)
@@ -51,13 +51,14 @@ ET_PRECONDITION(et_need_device)
 
 enum fuzz_call {
 	OP_INFO, OP_REG, OP_DEREG, OP_XFER, OP_EVFD, OP_FACT, OP_STATS,
-	OP_BENCH, OP_UNKNOWN, OP_READ, OP_POLL, OP_REOPEN, OP_PREFETCH, NOPS
+	OP_BENCH, OP_UNKNOWN, OP_READ, OP_POLL, OP_REOPEN, OP_PREFETCH,
+	OP_EVENTS, NOPS
 };
 
 static const char *const op_name[NOPS] = {
 	"GET_INFO", "REG_MR", "DEREG_MR", "XFER", "SET_EVENTFD", "FACTORIAL",
 	"GET_STATS", "BENCH_PIN", "unknown ioctl", "read", "poll", "reopen",
-	"PREFETCH",
+	"PREFETCH", "GET_EVENTS",
 };
 
 /* EFAULT and ENODEV hold for every ioctl (uapi.md, errno index) */
@@ -66,8 +67,8 @@ static const int allowed[NOPS][16] = {
 	[OP_INFO] = { ALL, EINVAL },
 	[OP_REG] = { ALL, EINVAL, ENOMEM, ENOSPC, ERANGE, EIO },
 	[OP_DEREG] = { ALL, EINVAL, ENOENT, EBUSY },
-	[OP_XFER] = { ALL, EINVAL, ENOENT, EACCES, ENOMEM, ENOSPC, ERANGE,
-		      EIO, EAGAIN, EINTR, ETIMEDOUT },
+	[OP_XFER] = { ALL, EINVAL, ENOENT, EACCES, ESTALE, ENOMEM, ENOSPC,
+		      ERANGE, EIO, EAGAIN, EINTR, ETIMEDOUT },
 	[OP_EVFD] = { ALL, EINVAL, EBADF },
 	[OP_FACT] = { ALL, EINVAL, ETIMEDOUT, EINTR },
 	[OP_STATS] = { ALL, EINVAL },
@@ -78,6 +79,7 @@ static const int allowed[NOPS][16] = {
 	[OP_REOPEN] = { 0 },
 	[OP_PREFETCH] = { ALL, EINVAL, ENOENT, EACCES, ERANGE, ENOMEM, EIO,
 			  EINTR },
+	[OP_EVENTS] = { ALL, EINVAL, ENOMEM, EINTR },
 };
 
 /*

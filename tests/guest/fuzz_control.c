@@ -48,7 +48,7 @@ static void f_stats(struct ctx *c, struct slot *s)
 
 static void f_unknown(struct ctx *c, struct slot *s)
 {
-	unsigned long nr = chance(c, 50) ? rng_in(c, 0x48, 0xff) :
+	unsigned long nr = chance(c, 50) ? rng_in(c, 0x49, 0xff) :
 					   rng_in(c, 0, 0x3f);
 	unsigned long cmd;
 

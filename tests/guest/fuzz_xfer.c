@@ -3,10 +3,10 @@
  * fuzz_xfer: the fuzzer of fuzz.h on transfers and what goes with them:
  * XFER (every op, sync and async, handles and user pointers, garbage and
  * plausible arguments) on regions that REG_MR and DEREG_MR make and take
- * away under it (a third of them on demand), PREFETCH, the completion
- * records read() returns, poll(), SET_EVENTFD, and files closed and
- * reopened at random under the other threads.  Every errno and every completion status must be a documented
- * one; afterwards every device is idle, the pin counter is back and a COPY
+ * away under it (a third of them on demand), PREFETCH, GET_EVENTS, the
+ * completion records read() returns, poll(), SET_EVENTFD, and files
+ * closed and reopened at random under the other threads.  Every errno and
+ * every completion status must be a documented one; afterwards every device is idle, the pin counter is back and a COPY
  * verifies.
  */
 #include "fuzz.h"
@@ -192,6 +192,22 @@ static void f_read(struct ctx *c, struct slot *s)
 		check_record(c, &r[i]);
 }
 
+/* GET_EVENTS: room for up to a page of records, or a bad array. */
+static void f_events(struct ctx *c, struct slot *s)
+{
+	struct edudma_get_events *a = fresh_arg(c);
+
+	a->flags = r_flags(c, 0);
+	a->count = (uint32_t)(chance(c, 90) ? rng_in(c, 0, 8) : rnd(c));
+	a->events = chance(c, 70) ? (uintptr_t)c->arg + ET_PAGE : r_addr(c);
+	if (a->events == (uintptr_t)c->arg + ET_PAGE &&
+	    a->count > ET_PAGE / sizeof(struct edudma_event))
+		a->count = ET_PAGE / sizeof(struct edudma_event);
+	fuzz_ioctl(c, s->fd, OP_EVENTS, EDUDMA_GET_EVENTS, sizeof(*a),
+		   "flags %#x, count %u, events %#llx", a->flags, a->count,
+		   (unsigned long long)a->events);
+}
+
 static void f_poll(struct ctx *c, struct slot *s)
 {
 	struct pollfd p = { .fd = s->fd, .events = POLLIN };
@@ -218,6 +234,7 @@ static const struct fuzz_family xfer[] = {
 			{ .op = OP_POLL, .weight = 3, .fn = f_poll },
 			{ .op = OP_REOPEN, .weight = 1, .fn = f_reopen },
 			{ .op = OP_PREFETCH, .weight = 3, .fn = f_prefetch },
+			{ .op = OP_EVENTS, .weight = 2, .fn = f_events },
 		},
 	},
 };

@@ -64,7 +64,7 @@ static void check_ident(int fd, const char *path)
 	get_info(fd, path, &info);
 	ET_EXPECT(info.ident == 0x010000ed, "%s: ident 0x%08x, expected 0x010000ed",
 		  path, info.ident);
-	ET_EXPECT(info.api_version == 3, "%s: API %u, expected 3", path,
+	ET_EXPECT(info.api_version == 4, "%s: API %u, expected 4", path,
 		  info.api_version);
 	ET_EXPECT(!(info.caps & ~EDUDMA_CAP_IOMMU),
 		  "%s: caps %#llx, no bit but EDUDMA_CAP_IOMMU expected", path,
@@ -196,7 +196,7 @@ static void check_bench_pin(int fd, const char *path)
 static const struct rule_row rules[] = {
 	{ .name = "every_device_opens", .check = NULL, },
 	{ .name = "GET_INFO_succeeds", .check = check_get_info, },
-	{ .name = "ident_0x010000ed_API_2_no_caps_bit_but_IOMMU",
+	{ .name = "ident_0x010000ed_API_4_no_caps_bit_but_IOMMU",
 	  .check = check_ident, },
 	{ .name = "BAR_1_MiB_window_0x40000_of_4096_max_transfer_by_QEMU_version",
 	  .check = check_geometry, },

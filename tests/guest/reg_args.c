@@ -144,8 +144,8 @@ static const struct reg_arg_row reg_args[] = {
 	{ .name = "addr_plus_length_overflows_EINVAL", .addr = ~0ULL - 100,
 	  .len = 4096, .flags = ET_RW },
 	{ .name = "no_access_flag_EINVAL", .len = ET_PAGE, .flags = 0 },
-	{ .name = "unknown_flag_bit_3_EINVAL", .len = ET_PAGE,
-	  .flags = ET_RW | 8 },	/* bit 2 is EDUDMA_REG_ON_DEMAND */
+	{ .name = "unknown_flag_bit_4_EINVAL", .len = ET_PAGE,
+	  .flags = ET_RW | 16 },	/* bits 2, 3: ON_DEMAND, NO_STALE */
 	{ .name = "unknown_flag_bit_31_EINVAL", .len = ET_PAGE,
 	  .flags = ET_RW | 0x80000000u },
 };

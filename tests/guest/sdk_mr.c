@@ -109,7 +109,7 @@ static const struct bad_reg bad_regs[] = {
 	{ .name = "reg_mr_with_access_0_is_EINVAL",
 	  .mem = MEM_A, .len = 4096, .access = 0, .want = -EINVAL, },
 	{ .name = "reg_mr_with_an_unknown_access_bit_is_EINVAL",
-	  .mem = MEM_A, .len = 4096, .access = 1U << 3, .want = -EINVAL, },
+	  .mem = MEM_A, .len = 4096, .access = 1U << 4, .want = -EINVAL, },
 	{ .name = "reg_mr_of_a_NULL_dev_is_EINVAL",
 	  .mem = MEM_A, .len = 4096, .access = ET_RW, .null_dev = 1,
 	  .want = -EINVAL, },

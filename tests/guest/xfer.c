@@ -301,7 +301,10 @@ static const struct sysfs_row sysfs_rows[] = {
 	SYSFS_ROW(bytes_to_dev), SYSFS_ROW(bytes_from_dev),
 	SYSFS_ROW(dma_to_dev), SYSFS_ROW(dma_from_dev), SYSFS_ROW(xfers),
 	SYSFS_ROW(errors), SYSFS_ROW(timeouts), SYSFS_ROW(queue_depth),
-	SYSFS_ROW(factorials),
+	SYSFS_ROW(factorials), SYSFS_ROW(odp_faults),
+	SYSFS_ROW(odp_pages_faulted), SYSFS_ROW(odp_invalidations),
+	SYSFS_ROW(odp_retries), SYSFS_ROW(odp_pages_mapped), SYSFS_ROW(stale),
+	/* not watch_checks: NUMA hinting may add a check between the reads */
 };
 
 ET_TABLE_F(regions, sysfs_stats, struct sysfs_row, sysfs_rows)

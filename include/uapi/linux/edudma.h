@@ -34,8 +34,10 @@
  * benchmark floor (BENCH_PIN) moved out of the uAPI to debugfs.
  * 3: on-demand registrations (EDUDMA_REG_ON_DEMAND, EDUDMA_PREFETCH, the
  * odp_* counters of EDUDMA_GET_STATS).
+ * 4: stale pinned registrations (ESTALE, EDUDMA_REG_NO_STALE,
+ * EDUDMA_GET_EVENTS, EPOLLPRI, the stale and watch_checks counters).
  */
-#define EDUDMA_API_VERSION	3
+#define EDUDMA_API_VERSION	4
 
 /*
  * 0xB9: free in the kernel's Documentation/userspace-api/ioctl/
@@ -91,8 +93,9 @@ struct edudma_device_info {
  * handle is valid only on the file that made it.  Writable memory is
  * pinned for writing even for DEV_READ alone, mapping by mapping; only the
  * parts that cannot be written are pinned read-only.  The registration
- * holds the pages, not the addresses (mremap moves them along; memory
- * mapped anew at the address is not the registration's).
+ * holds the pages, not the addresses: after mremap or munmap it still
+ * holds them, and memory mapped anew at the address is not the
+ * registration's.
  *
  * With EDUDMA_REG_ON_DEMAND the registration pins nothing and charges
  * nothing: it follows the address space (Documentation/uapi.md, "On-demand
@@ -104,10 +107,10 @@ struct edudma_device_info {
  * nr_pages 0 and nr_segments 0.
  *
  * in:  argsz, flags (EDUDMA_ACCESS_*, at least one, and
- *      EDUDMA_REG_ON_DEMAND), addr, length
+ *      EDUDMA_REG_ON_DEMAND or EDUDMA_REG_NO_STALE), addr, length
  * out: handle, nr_pages (pages pinned), nr_segments (DMA segments)
- * errors: EINVAL (argsz, flags, length 0, addr + length overflows or is
- *                 exactly 2^64),
+ * errors: EINVAL (argsz, flags, both ON_DEMAND and NO_STALE, length 0,
+ *                 addr + length overflows or is exactly 2^64),
  *         EFAULT (not mapped, or not accessible as asked: read-only memory
  *                 with EDUDMA_ACCESS_DEV_WRITE, PROT_NONE; on demand: the
  *                 range reaches past the user address space),
@@ -126,7 +129,9 @@ struct edudma_reg_mr {
 #define EDUDMA_ACCESS_DEV_WRITE	(1U << 1)	/* the device writes the memory */
 #define EDUDMA_ACCESS_MASK	(EDUDMA_ACCESS_DEV_READ | EDUDMA_ACCESS_DEV_WRITE)
 #define EDUDMA_REG_ON_DEMAND	(1U << 2)	/* pin nothing: on-demand paging */
-#define EDUDMA_REG_MASK		(EDUDMA_ACCESS_MASK | EDUDMA_REG_ON_DEMAND)
+#define EDUDMA_REG_NO_STALE	(1U << 3)	/* pinned, never stale, no event */
+#define EDUDMA_REG_MASK		(EDUDMA_ACCESS_MASK | EDUDMA_REG_ON_DEMAND | \
+				 EDUDMA_REG_NO_STALE)
 	__aligned_u64 addr;	/* user virtual address */
 	__aligned_u64 length;	/* bytes, > 0 */
 	__u32 handle;		/* out */
@@ -184,7 +189,8 @@ struct edudma_dereg_mr {
  *
  * Checked in this order: the struct (EINVAL), then for the source and then
  * the destination its handle (ENOENT), access (EACCES) and range (EINVAL),
- * then the limits (a one-shot side over max_pinned_mb: ENOSPC; async:
+ * then whether it is stale (ESTALE), then the limits (a one-shot side
+ * over max_pinned_mb: ENOSPC; async:
  * EAGAIN), and only then are one-shot sides pinned and mapped (EFAULT,
  * ENOMEM, ERANGE, EIO).  Every error is the ioctl's own, async or not: a completion
  * record reports only what happens after queuing.
@@ -193,7 +199,8 @@ struct edudma_dereg_mr {
  *         length 0, range outside the region or the device buffer,
  *         overflow), ENOENT (unknown handle), EACCES (region lacks the
  *         access the op needs: DEV_READ for a source, DEV_WRITE for a
- *         destination), ENOSPC/EFAULT/ENOMEM/ERANGE/EIO (as EDUDMA_REG_MR,
+ *         destination), ESTALE (a pinned registration is stale: its
+ *         range no longer maps its pages), ENOSPC/EFAULT/ENOMEM/ERANGE/EIO (as EDUDMA_REG_MR,
  *         one-shot sides; and for an on-demand side, once the transfer
  *         runs: EFAULT where its memory is not mapped or lacks the access,
  *         ERANGE where a page is above the DMA mask without an IOMMU,
@@ -232,7 +239,9 @@ struct edudma_xfer {
  * fits).  read() blocks until one is there, unless O_NONBLOCK (then
  * EAGAIN); poll()/epoll report EPOLLIN while records wait.  status is 0,
  * -ETIMEDOUT, -ENODEV, -ECANCELED or -EIO, and for a transfer with an
- * on-demand side also -EFAULT, -ERANGE or -ENOMEM.  bytes counts from the
+ * on-demand side also -EFAULT, -ERANGE or -ENOMEM.  poll()/epoll also
+ * report EPOLLPRI while EDUDMA_GET_EVENTS has events to hand out; read()
+ * never returns those.  bytes counts from the
  * start of the transfer: on -EFAULT or -ERANGE of an on-demand side it is
  * where the bad page begins, and nothing past it was moved.
  */
@@ -246,7 +255,8 @@ struct edudma_completion {
 /* ------------------------------------------------------------------------
  * EDUDMA_SET_EVENTFD - _IO(EDUDMA_TYPE, EDUDMA_BASE + 4), struct edudma_eventfd
  *
- * Signals an eventfd (+1) for every completion posted.
+ * Signals an eventfd (+1) for every completion posted and every event
+ * queued for EDUDMA_GET_EVENTS (the lost-events record included).
  * in: argsz, flags (0), fd (an eventfd, or -1 to detach)
  * errors: EFAULT (bad pointer), EINVAL (argsz, flags, reserved),
  *         EBADF (not an eventfd), ENODEV (removed)
@@ -307,6 +317,9 @@ struct edudma_stats {
 	__aligned_u64 odp_invalidations; /* invalidations that unmapped pages */
 	__aligned_u64 odp_retries;	/* rounds repeated: an invalidation raced */
 	__aligned_u64 odp_pages_mapped;	/* on-demand pages mapped now */
+	/* Stale registrations (API 4); written when argsz reaches them. */
+	__aligned_u64 stale;		/* registrations found stale */
+	__aligned_u64 watch_checks;	/* ranges checked after invalidations */
 };
 
 #define EDUDMA_GET_STATS	_IO(EDUDMA_TYPE, EDUDMA_BASE + 6)
@@ -345,5 +358,45 @@ struct edudma_prefetch {
 };
 
 #define EDUDMA_PREFETCH		_IO(EDUDMA_TYPE, EDUDMA_BASE + 7)
+
+/* ------------------------------------------------------------------------
+ * EDUDMA_GET_EVENTS - _IO(EDUDMA_TYPE, EDUDMA_BASE + 8), struct edudma_get_events
+ *
+ * Hands out the file's queued events, oldest first, up to count of them,
+ * into the array at events; never waits.  First it checks every
+ * registration of the file that an invalidation touched since its last
+ * check, so an event whose cause (the munmap ...) returned before this
+ * call is among them.  Each stale registration is queued once, and an
+ * event leaves the queue only once copied out; DEREG_MR (and close) of a
+ * registration drops its event if it is still queued.  The queue holds
+ * at most the max_events module parameter's events: a registration found
+ * stale when it is full is still stale (ESTALE) but not queued, and the
+ * next call hands out one EDUDMA_EVENT_LOST record first, which means
+ * "any registration may be stale".  count 0 only reports pending.
+ *
+ * in:  argsz, flags (0), count, events (pointer to count struct
+ *      edudma_event)
+ * out: count (records written), pending (records still queued)
+ * errors: EFAULT (bad pointer), EINVAL (argsz, flags), ENOMEM, EINTR
+ *         (fatal signal during the check), ENODEV (removed)
+ */
+struct edudma_event {
+	__u32 type;
+#define EDUDMA_EVENT_STALE	1	/* handle's registration is stale */
+#define EDUDMA_EVENT_LOST	2	/* events were dropped: flush all */
+	__u32 handle;		/* STALE: the registration; LOST: 0 */
+	__aligned_u64 addr;	/* STALE: its addr and length; LOST: 0 */
+	__aligned_u64 length;
+};
+
+struct edudma_get_events {
+	__u32 argsz;
+	__u32 flags;
+	__u32 count;		/* in: room in events; out: written */
+	__u32 pending;		/* out: records still queued */
+	__aligned_u64 events;	/* user pointer to struct edudma_event[] */
+};
+
+#define EDUDMA_GET_EVENTS	_IO(EDUDMA_TYPE, EDUDMA_BASE + 8)
 
 #endif /* _UAPI_LINUX_EDUDMA_H */
