@@ -108,7 +108,7 @@ $(KMOD)/edudma.ko: $(DRIVER_SRC) $(wildcard $(LABCFG))
 
 # ---- libedudma -------------------------------------------------------------
 LIBDIR_B := $(BUILD)/lib
-LIB_VERSION := 1.1.0
+LIB_VERSION := 1.2.0
 LIB_SONAME := libedudma.so.1
 LIB_SRC := $(wildcard lib/*.c)
 LIB_OBJ := $(patsubst lib/%.c,$(LIBDIR_B)/%.o,$(LIB_SRC))

@@ -81,6 +81,7 @@ int edudma_open_path(const char *path, struct edudma_dev **devp)
 	dev->minor = info.minor;
 	pthread_mutex_init(&dev->lock, NULL);
 	pthread_mutex_init(&dev->stripe_lock, NULL);
+	edudma_cache_init(dev);
 	*devp = dev;
 	return 0;
 }
@@ -100,12 +101,16 @@ void edudma_close(struct edudma_dev *dev)
 	if (!dev)
 		return;
 	edudma_close(dev->aux);
-	/* Closing the file releases every registration in the kernel. */
+	/*
+	 * Closing the file releases every registration in the kernel, the
+	 * cache's entries (on dev->mrs too) included.
+	 */
 	close(dev->fd);
 	for (mr = dev->mrs; mr; mr = next) {
 		next = mr->next;
 		free(mr);
 	}
+	edudma_events_release(dev);
 	pthread_mutex_destroy(&dev->stripe_lock);
 	pthread_mutex_destroy(&dev->lock);
 	free(dev);

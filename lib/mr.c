@@ -7,8 +7,7 @@
 #include "internal.h"
 
 int edudma_mr_reg_locked(struct edudma_dev *dev, void *addr, size_t length,
-			 unsigned int access, int cached,
-			 struct edudma_mr **mrp)
+			 unsigned int access, struct edudma_mr **mrp)
 {
 	struct edudma_reg_mr arg = {
 		.argsz = sizeof(arg),
@@ -33,7 +32,6 @@ int edudma_mr_reg_locked(struct edudma_dev *dev, void *addr, size_t length,
 	mr->nsegs = arg.nr_segments;
 	mr->addr = addr;
 	mr->length = length;
-	mr->cached = cached;
 	mr->next = dev->mrs;
 	dev->mrs = mr;
 	*mrp = mr;
@@ -48,7 +46,7 @@ int edudma_reg_mr(struct edudma_dev *dev, void *addr, size_t length,
 	if (!dev || !mrp)
 		return -EINVAL;
 	pthread_mutex_lock(&dev->lock);
-	ret = edudma_mr_reg_locked(dev, addr, length, access, 0, mrp);
+	ret = edudma_mr_reg_locked(dev, addr, length, access, mrp);
 	pthread_mutex_unlock(&dev->lock);
 	return ret;
 }
@@ -63,6 +61,8 @@ int edudma_mr_dereg_locked(struct edudma_mr *mr)
 	ret = edudma_do_ioctl(dev->fd, EDUDMA_DEREG_MR, &arg);
 	if (ret)
 		return ret;
+	/* The driver dropped its queued event, if any: so do we. */
+	edudma_events_forget(dev, mr->handle);
 	for (pp = &dev->mrs; *pp; pp = &(*pp)->next) {
 		if (*pp == mr) {
 			*pp = mr->next;
@@ -82,7 +82,8 @@ int edudma_dereg_mr(struct edudma_mr *mr)
 		return -EINVAL;
 	dev = mr->dev;
 	pthread_mutex_lock(&dev->lock);
-	ret = edudma_mr_dereg_locked(mr);
+	/* The cache's own: edudma_mr_put() gives them back. */
+	ret = mr->entry ? -EINVAL : edudma_mr_dereg_locked(mr);
 	pthread_mutex_unlock(&dev->lock);
 	return ret;
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * libedudma: copies striped across several devices, with an optional
- * cache of the registrations they make.
+ * libedudma: copies striped across several devices, their registrations
+ * from the cache of each device's second file (cache.c).
  */
 #include <poll.h>
 #include <stdlib.h>
@@ -15,48 +15,30 @@
 struct edudma_stripe {
 	struct edudma_dev *dev;		/* the aux file */
 	struct edudma_mr *src, *dst;
-	int own_src, own_dst;
+	int no_cache;			/* EDUDMA_STRIPE_NO_CACHE */
 	char *src_addr, *dst_addr;
 	uint64_t length, next;
 	unsigned int outstanding;
 	struct edudma_stripe_result res;
 };
 
-/* A cached registration covering [addr, addr + length) with access. */
-static struct edudma_mr *edudma_cache_find(struct edudma_dev *dev, void *addr,
-					   size_t length, unsigned int access)
+/* A share of src or dst on the aux file: from its cache, or for the call. */
+static int edudma_stripe_reg(struct edudma_stripe *s, void *addr,
+			     unsigned int access, struct edudma_mr **mr)
 {
-	uintptr_t a = (uintptr_t)addr;
-	struct edudma_mr *mr;
-
-	for (mr = dev->mrs; mr; mr = mr->next) {
-		uintptr_t m = (uintptr_t)mr->addr;
-
-		if (mr->cached && (mr->access & access) == access &&
-		    a >= m && a - m <= mr->length && length <= mr->length - (a - m))
-			return mr;
-	}
-	return NULL;
+	if (s->no_cache)
+		return edudma_reg_mr(s->dev, addr, s->length, access, mr);
+	return edudma_mr_get(s->dev, addr, s->length, access, mr);
 }
 
-static int edudma_stripe_reg(struct edudma_dev *dev, void *addr, size_t length,
-			     unsigned int access, unsigned int flags,
-			     struct edudma_mr **mr, int *own)
+static void edudma_stripe_unreg(struct edudma_stripe *s, struct edudma_mr *mr)
 {
-	int ret = 0;
-
-	pthread_mutex_lock(&dev->lock);
-	*mr = NULL;
-	if (flags & EDUDMA_STRIPE_CACHE)
-		*mr = edudma_cache_find(dev, addr, length, access);
-	*own = 0;
-	if (!*mr) {
-		ret = edudma_mr_reg_locked(dev, addr, length, access,
-					   !!(flags & EDUDMA_STRIPE_CACHE), mr);
-		*own = !ret && !(flags & EDUDMA_STRIPE_CACHE);
-	}
-	pthread_mutex_unlock(&dev->lock);
-	return ret;
+	if (!mr)
+		return;
+	if (s->no_cache)
+		edudma_dereg_mr(mr);
+	else
+		edudma_mr_put(mr);
 }
 
 static struct edudma_dev *edudma_aux(struct edudma_dev *dev, int *err)
@@ -174,7 +156,8 @@ int edudma_copy_striped(struct edudma_dev **devs, unsigned int ndevs,
 	int ret = 0, err;
 
 	if (!devs || !ndevs || ndevs > EDUDMA_STRIPE_MAX_DEVS || !dst ||
-	    !src || !length || (flags & ~EDUDMA_STRIPE_CACHE))
+	    !src || !length ||
+	    (flags & ~(EDUDMA_STRIPE_CACHE | EDUDMA_STRIPE_NO_CACHE)))
 		return -EINVAL;
 	memcpy(order, devs, ndevs * sizeof(*devs));
 	for (i = 0; i < ndevs; i++)
@@ -197,6 +180,7 @@ int edudma_copy_striped(struct edudma_dev **devs, unsigned int ndevs,
 		s->src_addr = (char *)src + off;
 		s->dst_addr = (char *)dst + off;
 		s->length = share;
+		s->no_cache = !!(flags & EDUDMA_STRIPE_NO_CACHE);
 		off += share;
 		if (!share)
 			continue;
@@ -206,13 +190,11 @@ int edudma_copy_striped(struct edudma_dev **devs, unsigned int ndevs,
 			edudma_stripe_fail(s, err);
 			continue;
 		}
-		err = edudma_stripe_reg(s->dev, s->src_addr, share,
-					EDUDMA_ACCESS_DEV_READ, flags,
-					&s->src, &s->own_src);
+		err = edudma_stripe_reg(s, s->src_addr, EDUDMA_ACCESS_DEV_READ,
+					&s->src);
 		if (!err)
-			err = edudma_stripe_reg(s->dev, s->dst_addr, share,
-						EDUDMA_ACCESS_DEV_WRITE, flags,
-						&s->dst, &s->own_dst);
+			err = edudma_stripe_reg(s, s->dst_addr,
+						EDUDMA_ACCESS_DEV_WRITE, &s->dst);
 		if (err)
 			edudma_stripe_fail(s, err);
 	}
@@ -222,10 +204,9 @@ int edudma_copy_striped(struct edudma_dev **devs, unsigned int ndevs,
 	for (i = 0; i < ndevs; i++) {
 		struct edudma_stripe *s = &st[i];
 
-		if (s->own_src)
-			edudma_dereg_mr(s->src);
-		if (s->own_dst)
-			edudma_dereg_mr(s->dst);
+		/* Every transfer has ended: none holds them any more. */
+		edudma_stripe_unreg(s, s->src);
+		edudma_stripe_unreg(s, s->dst);
 		if (!ret)
 			ret = s->res.status;
 		if (results)
@@ -238,21 +219,10 @@ int edudma_copy_striped(struct edudma_dev **devs, unsigned int ndevs,
 
 void edudma_forget_cached(struct edudma_dev *dev)
 {
-	struct edudma_dev *aux;
-	struct edudma_mr *mr, *next;
-
 	if (!dev)
 		return;
 	pthread_mutex_lock(&dev->stripe_lock);
-	aux = dev->aux;
-	if (aux) {
-		pthread_mutex_lock(&aux->lock);
-		for (mr = aux->mrs; mr; mr = next) {
-			next = mr->next;
-			if (mr->cached)
-				edudma_mr_dereg_locked(mr);
-		}
-		pthread_mutex_unlock(&aux->lock);
-	}
+	if (dev->aux)
+		edudma_cache_flush(dev->aux);
 	pthread_mutex_unlock(&dev->stripe_lock);
 }

@@ -10,8 +10,9 @@
  *  - Threads: a struct edudma_dev may be used by several threads at once
  *    (every call is one ioctl, or takes the device's own lock); a
  *    struct edudma_mr may be used by several threads for transfers, but
- *    edudma_dereg_mr() must not race with other calls on the same mr, and
- *    edudma_close() must not race with any call on the device.
+ *    edudma_dereg_mr() and edudma_mr_put() must not race with other calls
+ *    on the same mr, and edudma_close() must not race with any call on the
+ *    device.
  */
 #ifndef LIBEDUDMA_H
 #define LIBEDUDMA_H
@@ -26,7 +27,7 @@ extern "C" {
 #endif
 
 #define LIBEDUDMA_VERSION_MAJOR	1
-#define LIBEDUDMA_VERSION_MINOR	1
+#define LIBEDUDMA_VERSION_MINOR	2
 
 struct edudma_dev;
 struct edudma_mr;
@@ -53,10 +54,12 @@ int edudma_get_stats(struct edudma_dev *dev, struct edudma_stats *stats);
 /* ---- memory registration ------------------------------------------------ */
 
 /* access: EDUDMA_ACCESS_DEV_READ and/or EDUDMA_ACCESS_DEV_WRITE, and
- * EDUDMA_REG_ON_DEMAND for a registration that pins nothing. */
+ * EDUDMA_REG_ON_DEMAND for a registration that pins nothing, or
+ * EDUDMA_REG_NO_STALE for a pinned one the driver does not watch. */
 int edudma_reg_mr(struct edudma_dev *dev, void *addr, size_t length,
 		  unsigned int access, struct edudma_mr **mr);
-/* -EBUSY while transfers on it are queued or running; mr stays valid. */
+/* -EBUSY while transfers on it are queued or running; mr stays valid.
+ * -EINVAL for a registration of the cache (edudma_mr_get()). */
 int edudma_dereg_mr(struct edudma_mr *mr);
 
 uint32_t edudma_mr_handle(const struct edudma_mr *mr);
@@ -69,6 +72,42 @@ int edudma_mr_on_demand(const struct edudma_mr *mr);
  * EDUDMA_PREFETCH_WRITE.  *bytes (if not NULL): how much is mapped. */
 int edudma_prefetch(struct edudma_mr *mr, uint64_t offset, size_t length,
 		    unsigned int flags, uint64_t *bytes);
+
+/* ---- stale registrations and the registration cache --------------------- */
+
+/* Hands out up to max (may be 0) events of stale registrations, never
+ * waiting, and applies them to the library (and its cache); returns how
+ * many or -errno.  *pending (if not NULL): how many are still queued. */
+int edudma_get_events(struct edudma_dev *dev, struct edudma_event *events,
+		      unsigned int max, unsigned int *pending);
+
+/* A referenced registration from dev's cache covering [addr, +length) with
+ * at least access (EDUDMA_ACCESS_DEV_READ and/or _WRITE), registered on a
+ * miss; never a stale one.  Give it back with edudma_mr_put(). */
+int edudma_mr_get(struct edudma_dev *dev, void *addr, size_t length,
+		  unsigned int access, struct edudma_mr **mr);
+/* Drops the reference; the entry stays cached until evicted. */
+void edudma_mr_put(struct edudma_mr *mr);
+/* Bounds dev's cache (default 1 GiB, 256 entries; evicts at once); 0 for
+ * both disables it. */
+int edudma_cache_set_limits(struct edudma_dev *dev, size_t max_bytes,
+			    unsigned int max_entries);
+/* Deregisters every unused entry; the others go at their last put. */
+int edudma_cache_flush(struct edudma_dev *dev);
+
+/* What the cache of a device did, and holds now. */
+struct edudma_cache_stats {
+	uint64_t hits;		/* gets served by an entry */
+	uint64_t misses;	/* gets that registered */
+	uint64_t evictions;	/* unused entries deregistered for the limits */
+	uint64_t stale;		/* entries dropped for a STALE event */
+	uint64_t lost;		/* LOST records seen (each flushed the cache) */
+	uint64_t flushes;	/* edudma_cache_flush(), edudma_forget_cached() */
+	uint64_t entries;	/* entries in the cache now (in use or not) */
+	uint64_t bytes;		/* and the bytes they cover */
+};
+
+int edudma_cache_stats(struct edudma_dev *dev, struct edudma_cache_stats *st);
 
 /* ---- synchronous transfers ---------------------------------------------- */
 
@@ -130,23 +169,23 @@ struct edudma_stripe_result {
 /*
  * Copies length bytes from src to dst through all ndevs devices in
  * parallel: each device gets an equal share, cut into async COPYs.  src
- * and dst are registered on each device for the call and deregistered
- * after it.  With EDUDMA_STRIPE_CACHE the registrations are kept and a
- * later call whose buffers lie inside them reuses them; that is only safe
- * while the memory stays mapped: after munmap() or free() of such a buffer
- * call edudma_forget_cached() (edudma_close() releases them too).
- * results[] (ndevs entries, may be NULL) tells what each device did.
- * Returns 0 when every byte was copied, else the first -errno; every
- * device's failure is in results[].
+ * and dst come from the registration cache of a second file of each
+ * device (edudma_mr_get()), so a later call on the same buffers does not
+ * pin again; with EDUDMA_STRIPE_NO_CACHE they are registered for the call
+ * and deregistered after it.  results[] (ndevs entries, may be NULL) tells
+ * what each device did.  Returns 0 when every byte was copied, else the
+ * first -errno (-ESTALE: memory unmapped during the call); every device's
+ * failure is in results[].
  */
-#define EDUDMA_STRIPE_CACHE	(1U << 0)
+#define EDUDMA_STRIPE_CACHE	(1U << 0)	/* no effect: the default */
+#define EDUDMA_STRIPE_NO_CACHE	(1U << 1)	/* register for the call only */
 
 int edudma_copy_striped(struct edudma_dev **devs, unsigned int ndevs,
 			void *dst, const void *src, size_t length,
 			unsigned int flags,
 			struct edudma_stripe_result *results);
 
-/* Drops the registrations edudma_copy_striped() keeps for reuse. */
+/* Flushes the cache edudma_copy_striped() uses on dev's second file. */
 void edudma_forget_cached(struct edudma_dev *dev);
 
 #ifdef __cplusplus

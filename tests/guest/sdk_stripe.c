@@ -226,11 +226,11 @@ static void cache_call(struct et_fx_stripe *self, unsigned int flags)
 		  sdk_rs(r), why);
 }
 
-ET_TEST_F(stripe, without_the_cache_the_registrations_go_away)
+ET_TEST_F(stripe, with_NO_CACHE_the_registrations_go_away)
 {
 	struct sums s0 = stats_sum(self), s1;
 
-	cache_call(self, 0);
+	cache_call(self, EDUDMA_STRIPE_NO_CACHE);
 	s1 = stats_sum(self);
 	ET_EXPECT(s1.regions == s0.regions &&
 		  s1.reg_total == s0.reg_total + 2 * self->ndev,
@@ -416,7 +416,7 @@ static const struct bad_stripe bad_stripes[] = {
 	{ .name = "striped_copy_over_the_same_device_twice_is_EINVAL",
 	  .devs = DEVS_SAME_TWICE, .len = 100, },
 	{ .name = "striped_copy_with_an_unknown_flag_is_EINVAL",
-	  .devs = DEVS_FIRST, .flags = 1U << 1, .len = 100, },
+	  .devs = DEVS_FIRST, .flags = 1U << 2, .len = 100, },
 	{ .name = "striped_copy_of_length_0_is_EINVAL",
 	  .devs = DEVS_FIRST, .len = 0, },
 	{ .name = "striped_copy_to_NULL_is_EINVAL",
