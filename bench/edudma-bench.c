@@ -12,6 +12,9 @@
  *   edudma-bench odp
  *	on-demand registrations against pinned ones: the fault path, first
  *	touch, steady state and paged out (bench-odp.c).
+ *   edudma-bench cache
+ *	the SDK's registration cache: a hit against a registration, and an
+ *	MPI-like sender's churn with and without it (bench-cache.c).
  *   edudma-bench xfer4k
  *	a striped copy through 4K pages and through huge pages on one device
  *	(the profile boot, without IOMMU: DMAs split at page boundaries).
@@ -25,6 +28,7 @@
 #include <edudma.h>
 #include <linux/edudma.h>
 
+#include "bench-cache.h"
 #include "bench-common.h"
 #include "bench-odp.h"
 #include "bench-reg.h"
@@ -419,8 +423,10 @@ int main(int argc, char **argv)
 		return cmd_xfer();
 	if (argc >= 2 && !strcmp(argv[1], "odp"))
 		return cmd_odp();
+	if (argc >= 2 && !strcmp(argv[1], "cache"))
+		return cmd_cache();
 	if (argc >= 2 && !strcmp(argv[1], "xfer4k"))
 		return cmd_xfer4k();
-	fprintf(stderr, "usage: edudma-bench reg [--vfio-group N] [--bench_tag T] | xfer | odp | xfer4k\n");
+	fprintf(stderr, "usage: edudma-bench reg [--vfio-group N] [--bench_tag T] | xfer | odp | cache | xfer4k\n");
 	return 2;
 }

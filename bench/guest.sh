@@ -119,6 +119,8 @@ swap=0
 note "zram swap: $([ $swap = 1 ] && echo on || echo 'not available')"
 ./edudma-bench odp
 [ $swap = 0 ] || swapoff /dev/zram0
+note "the registration cache"
+./edudma-bench cache
 note "throughput and overhead"
 ./edudma-bench xfer
 note "vmstat: $(grep -E '^nr_foll_pin_(acquired|released)' /proc/vmstat | tr '\n' ' ')"
