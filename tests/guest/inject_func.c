@@ -41,6 +41,7 @@ static const struct row rows[] = {
 	{ "reg_map_enomem", "edudma_mr_map", ENOMEM, REG, ENOMEM },
 	{ "reg_map_eio", "edudma_mr_map", EIO, REG, EIO },
 	{ "reg_segs_enomem", "edudma_build_segs", ENOMEM, REG, ENOMEM },
+	{ "reg_watch_enomem", "edudma_watch_create", ENOMEM, REG, ENOMEM },
 	{ "oneshot_pin_efault", "edudma_pin_pages", EFAULT, ONESHOT_SYNC, EFAULT },
 	{ "oneshot_async_pin_efault", "edudma_pin_pages", EFAULT, ONESHOT_ASYNC, EFAULT },
 	{ "oneshot_charge_enomem", "edudma_charge", ENOMEM, ONESHOT_SYNC, ENOMEM },

@@ -190,6 +190,31 @@ ET_TEST_F(nth, prefetch_on_demand)
 		     reregister, n, enomem_efault, RUNS);
 }
 
+/* ---- GET_EVENTS ------------------------------------------------------------ */
+
+/* count 0: the record stays queued for the next run. */
+static int get_events(void *arg)
+{
+	struct nth *n = arg;
+	struct edudma_get_events g = { .argsz = sizeof(g) };
+
+	return ioctl(n->fd, EDUDMA_GET_EVENTS, &g) ? errno :
+	       g.pending == 1 ? 0 : EPROTO;
+}
+
+/* The fixture's registration of a made stale: one record waits. */
+ET_TEST_F(nth, get_events_with_a_record_queued)
+{
+	struct nth *n = &self->n;
+
+	munmap(n->a, n->len);
+	ET_ASSERT(mmap(n->a, n->len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == n->a,
+		  "mmap anew");
+	et_sweep_nth("GET_EVENTS, one stale registration", NULL, get_events,
+		     NULL, n, only_enomem, RUNS);
+}
+
 /* ---- XFER ---------------------------------------------------------------- */
 
 static int xfer(struct nth *n, uint32_t flags)
