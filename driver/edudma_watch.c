@@ -60,9 +60,8 @@ struct edudma_watch {
 	unsigned long dirty_start;	/* invalidated, not yet checked; */
 	unsigned long dirty_end;	/* empty when start >= end */
 	bool stale;
-	bool queued;			/* on efile->events */
 	struct list_head suspect_node;	/* efile->suspects */
-	struct list_head event_node;	/* efile->events */
+	struct list_head event_node;	/* efile->events, or empty */
 };
 
 static bool edudma_watch_invalidate(struct mmu_interval_notifier *mni,
@@ -114,7 +113,6 @@ static bool edudma_watch_set_stale(struct edudma_watch *w)
 	list_del_init(&w->suspect_node);
 	if (efile->nevents < READ_ONCE(edudma_max_events)) {
 		list_add_tail(&w->event_node, &efile->events);
-		w->queued = true;
 		efile->nevents++;
 		return true;
 	}
@@ -142,7 +140,10 @@ static void edudma_watch_notify(struct edudma_file *efile)
  * same, 0 not (stale), -EAGAIN when an invalidation raced the look, or
  * -EINTR/-ENOMEM.  Nothing is faulted in: a page not mapped now is not
  * the registration's (6.1's hugetlb walk faults one in regardless, which
- * gives the same answer).  FOLL_FORCE looks through PROT_NONE.
+ * gives the same answer).  FOLL_FORCE looks through PROT_NONE.  The
+ * pages are only looked at, never used for DMA, so they are taken with
+ * plain references (not FOLL_PIN: the pin counters stay as they are) and
+ * dropped at once.
  */
 static int edudma_watch_compare(struct edudma_watch *w, struct mm_struct *mm,
 				unsigned long start, unsigned long n,
@@ -355,7 +356,7 @@ void edudma_watch_destroy(struct edudma_watch *w)
 	mmu_interval_notifier_remove(&w->notifier);
 	spin_lock(&efile->watch_lock);
 	list_del(&w->suspect_node);
-	if (w->queued) {
+	if (!list_empty(&w->event_node)) {
 		list_del(&w->event_node);
 		efile->nevents--;
 	}
@@ -459,7 +460,6 @@ static void edudma_events_pop(struct edudma_file *efile, u32 n)
 		w = list_first_entry(&efile->events, struct edudma_watch,
 				     event_node);
 		list_del_init(&w->event_node);
-		w->queued = false;
 		efile->nevents--;
 	}
 	spin_unlock(&efile->watch_lock);
