@@ -119,6 +119,7 @@ struct edudma_req {
 	u64 length;
 	u64 cookie;
 	bool async;
+	u64 id;				/* the engine's, for tracepoints */
 
 	struct edudma_side src, dst;
 
@@ -182,6 +183,7 @@ struct edudma_dev {
 	spinlock_t lock;
 	struct list_head active;	/* files with pending requests */
 	struct edudma_dma cur;
+	u64 req_seq;			/* the last request's id */
 	struct timer_list timer;	/* the running DMA's deadline */
 	unsigned long give_up;		/* DYING: jiffies to stop waiting */
 	wait_queue_head_t idle_wq;	/* the running DMA ended */

@@ -26,6 +26,7 @@
 
 #include "edudma.h"
 #include "edudma_regs.h"
+#include "edudma_trace.h"
 
 /* The DMA segment holding region offset off: its address, bytes left. */
 static u32 edudma_seg_at(struct edudma_mr *mr, u64 off, dma_addr_t *dma)
@@ -147,6 +148,8 @@ static void edudma_issue(struct edudma_dev *edev, struct edudma_req *req)
 		cmd |= EDU_DMA_CMD_TO_RAM;
 	}
 	writeq(op.len, edev->bar + EDU_REG_DMA_COUNT);
+	trace_edudma_dma_issue(edev, req, op.to_dev, op.mem, op.dev_off,
+			       op.len);
 	writeq(cmd, edev->bar + EDU_REG_DMA_CMD);
 
 	edev->cur.req = req;
@@ -238,6 +241,8 @@ static void edudma_dma_ended(struct edudma_dev *edev)
 
 	edev->cur.req = NULL;
 	wake_up_all(&edev->idle_wq);
+	trace_edudma_dma_done(edev, req, edev->cur.to_dev, edev->cur.len,
+			      edev->cur.timed_out);
 	if (edev->cur.to_dev) {
 		edudma_stat_add(edev, bytes_to_dev, edev->cur.len);
 		edudma_stat_add(edev, dma_to_dev, 1);
@@ -303,6 +308,8 @@ static void edudma_timeout(struct timer_list *t)
 	if (!dying && !edev->cur.timed_out &&
 	    time_after_eq(jiffies, edev->cur.deadline)) {
 		edev->cur.timed_out = true;
+		trace_edudma_dma_timeout(edev, edev->cur.req, edev->cur.len,
+					 READ_ONCE(edudma_timeout_ms));
 		dev_warn_ratelimited(&edev->dev,
 				     "DMA did not finish within %u ms\n",
 				     READ_ONCE(edudma_timeout_ms));
@@ -332,6 +339,8 @@ int edudma_engine_submit(struct edudma_dev *edev, struct edudma_req *req)
 		ret = -ENODEV;
 		goto out;
 	}
+	req->id = ++edev->req_seq;
+	trace_edudma_xfer_submit(edev, req);
 	list_add_tail(&req->node, &efile->pending);
 	if (list_empty(&efile->active_node))
 		list_add_tail(&efile->active_node, &edev->active);
@@ -350,6 +359,7 @@ static void edudma_cancel_locked(struct edudma_dev *edev,
 {
 	if (req->done)
 		return;
+	trace_edudma_xfer_cancel(edev, req, status, edev->cur.req == req);
 	if (edev->cur.req == req)
 		req->cancel = status;
 	else

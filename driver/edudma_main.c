@@ -14,6 +14,7 @@
 #include "edudma.h"
 #include "edudma_compat.h"
 #include "edudma_regs.h"
+#include "edudma_trace.h"
 
 static unsigned int dma_bits = EDU_DEFAULT_DMA_BITS;
 module_param(dma_bits, uint, 0444);
@@ -175,7 +176,9 @@ err_free:
 static void edudma_remove(struct pci_dev *pdev)
 {
 	struct edudma_dev *edev = pci_get_drvdata(pdev);
+	u64 t0 = trace_edudma_remove_end_enabled() ? ktime_get_ns() : 0;
 
+	trace_edudma_remove_begin(edev);
 	/* First the char device, so no new file can be opened. */
 	edudma_cdev_del(edev);
 
@@ -190,6 +193,7 @@ static void edudma_remove(struct pci_dev *pdev)
 
 	edudma_irq_teardown(edev);
 	pci_set_drvdata(pdev, NULL);
+	trace_edudma_remove_end(edev, t0);
 	put_device(&edev->dev);		/* open files may hold more */
 }
 

@@ -43,6 +43,7 @@
 
 #include "edudma.h"
 #include "edudma_compat.h"
+#include "edudma_trace.h"
 
 /* The page table: chunks of EDUDMA_ODP_CHUNK entries, made on first use. */
 #define EDUDMA_ODP_CHUNK	512
@@ -200,6 +201,7 @@ static bool edudma_odp_invalidate(struct mmu_interval_notifier *mni,
 	unsigned long first, last;
 	bool ok = true;
 
+	trace_edudma_odp_invalidate(odp->mr->edev, odp->mr->handle, range);
 	if (blockable)
 		mutex_lock(&odp->lock);
 	else if (!mutex_trylock(&odp->lock))
@@ -443,6 +445,7 @@ int edudma_odp_fault(struct edudma_mr *mr, u64 off, u64 len, bool write,
 	/* Page i is the first not mapped (or past the end). */
 	va = (u64)(odp->vpn0 + i) << PAGE_SHIFT;
 	*good = va > mr->addr + off ? min(len, va - (mr->addr + off)) : 0;
+	trace_edudma_odp_fault(mr, off, len, write, *good, ret);
 	return ret;
 }
 

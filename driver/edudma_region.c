@@ -8,6 +8,7 @@
 #include <linux/uaccess.h>
 
 #include "edudma.h"
+#include "edudma_trace.h"
 
 /* A registration's mr and, for a pinned one not NO_STALE, its watch. */
 static struct edudma_mr *edudma_region_make(struct edudma_file *efile,
@@ -46,27 +47,27 @@ static void edudma_region_unmake(struct edudma_mr *mr)
 	edudma_mr_destroy(mr);
 }
 
-int edudma_ioctl_reg_mr(struct edudma_file *efile, void __user *uarg)
+/*
+ * REG_MR once its struct is read: on success arg's outputs are set, and
+ * copied to the caller's struct.
+ */
+static int edudma_reg_mr(struct edudma_file *efile, struct edudma_reg_mr *arg,
+			 void __user *uarg, size_t minsz)
 {
-	const size_t minsz = offsetofend(struct edudma_reg_mr, nr_pages);
 	struct edudma_dev *edev = efile->edev;
-	struct edudma_reg_mr arg;
 	struct edudma_mr *mr;
 	unsigned long npages;
 	bool on_demand;
 	u32 handle;
 	int ret;
 
-	ret = edudma_copy_args(&arg, minsz, uarg);
-	if (ret)
-		return ret;
-	if (arg.flags & ~EDUDMA_REG_MASK)
+	if (arg->flags & ~EDUDMA_REG_MASK)
 		return -EINVAL;
-	on_demand = arg.flags & EDUDMA_REG_ON_DEMAND;
-	if (on_demand && (arg.flags & EDUDMA_REG_NO_STALE))
+	on_demand = arg->flags & EDUDMA_REG_ON_DEMAND;
+	if (on_demand && (arg->flags & EDUDMA_REG_NO_STALE))
 		return -EINVAL;
-	ret = edudma_span(arg.flags & EDUDMA_ACCESS_MASK, arg.addr, arg.length,
-			  &npages);
+	ret = edudma_span(arg->flags & EDUDMA_ACCESS_MASK, arg->addr,
+			  arg->length, &npages);
 	if (ret)
 		return ret;
 
@@ -79,7 +80,7 @@ int edudma_ioctl_reg_mr(struct edudma_file *efile, void __user *uarg)
 		goto out;
 	}
 
-	mr = edudma_region_make(efile, &arg, npages);
+	mr = edudma_region_make(efile, arg, npages);
 	if (IS_ERR(mr)) {
 		ret = PTR_ERR(mr);
 		goto out;
@@ -94,11 +95,11 @@ int edudma_ioctl_reg_mr(struct edudma_file *efile, void __user *uarg)
 	}
 	mr->handle = handle;
 
-	arg.handle = handle;
-	arg.nr_segments = mr->nsegs;
-	arg.nr_pages = edudma_mr_pinned(mr);
+	arg->handle = handle;
+	arg->nr_segments = mr->nsegs;
+	arg->nr_pages = edudma_mr_pinned(mr);
 	if (copy_to_user(uarg + offsetof(struct edudma_reg_mr, handle),
-			 &arg.handle,
+			 &arg->handle,
 			 minsz - offsetof(struct edudma_reg_mr, handle))) {
 		xa_erase(&efile->regions, handle);
 		edudma_region_unmake(mr);
@@ -116,6 +117,21 @@ out:
 	return ret;
 }
 
+int edudma_ioctl_reg_mr(struct edudma_file *efile, void __user *uarg)
+{
+	const size_t minsz = offsetofend(struct edudma_reg_mr, nr_pages);
+	u64 t0 = trace_edudma_reg_mr_enabled() ? ktime_get_ns() : 0;
+	struct edudma_reg_mr arg;
+	int ret;
+
+	ret = edudma_copy_args(&arg, minsz, uarg);
+	if (ret)
+		return ret;
+	ret = edudma_reg_mr(efile, &arg, uarg, minsz);
+	trace_edudma_reg_mr(efile->edev, &arg, ret, t0);
+	return ret;
+}
+
 static void edudma_region_remove(struct edudma_file *efile,
 				 struct edudma_mr *mr)
 {
@@ -129,15 +145,19 @@ static void edudma_region_remove(struct edudma_file *efile,
 int edudma_ioctl_dereg_mr(struct edudma_file *efile, void __user *uarg)
 {
 	const size_t minsz = offsetofend(struct edudma_dereg_mr, reserved);
+	u64 t0 = trace_edudma_dereg_mr_enabled() ? ktime_get_ns() : 0;
 	struct edudma_dereg_mr arg;
+	unsigned long pages = 0;
 	struct edudma_mr *mr;
 	int ret;
 
 	ret = edudma_copy_args(&arg, minsz, uarg);
 	if (ret)
 		return ret;
-	if (arg.flags || arg.reserved)
-		return -EINVAL;
+	if (arg.flags || arg.reserved) {
+		ret = -EINVAL;
+		goto out;
+	}
 
 	mutex_lock(&efile->lock);
 	mr = xa_load(&efile->regions, arg.handle);
@@ -146,10 +166,13 @@ int edudma_ioctl_dereg_mr(struct edudma_file *efile, void __user *uarg)
 	} else if (atomic_read(&mr->busy)) {
 		ret = -EBUSY;
 	} else {
+		pages = edudma_mr_pinned(mr);
 		edudma_region_remove(efile, mr);
 		ret = 0;
 	}
 	mutex_unlock(&efile->lock);
+out:
+	trace_edudma_dereg_mr(efile->edev, arg.handle, pages, ret, t0);
 	return ret;
 }
 

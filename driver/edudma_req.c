@@ -14,6 +14,7 @@
 #include "edudma.h"
 #include "edudma_compat.h"
 #include "edudma_regs.h"
+#include "edudma_trace.h"
 
 /* A region may be deregistered once its transfers have ended. */
 static void edudma_req_put_side(struct edudma_side *side)
@@ -39,6 +40,7 @@ void edudma_req_end(struct edudma_req *req, int status)
 	edudma_req_put_side(&req->dst);
 	req->status = status;
 	req->done = true;
+	trace_edudma_xfer_done(edev, req);
 
 	edudma_stat_add(edev, xfers, 1);
 	edudma_stat_add(edev, queue_depth, -1);

@@ -46,6 +46,7 @@
 
 #include "edudma.h"
 #include "edudma_compat.h"
+#include "edudma_trace.h"
 
 /* Pages compared per get_user_pages_remote() call: one page of pointers. */
 #define EDUDMA_WATCH_BATCH	(PAGE_SIZE / sizeof(struct page *))
@@ -75,6 +76,8 @@ static bool edudma_watch_invalidate(struct mmu_interval_notifier *mni,
 	unsigned long end = min(range->end, w->end);
 	bool queue = false;
 
+	trace_edudma_watch_invalidate(efile->edev, w->mr ? w->mr->handle : 0,
+				      range);
 	spin_lock(&efile->watch_lock);
 	mmu_interval_set_seq(mni, cur_seq);
 	if (!w->stale && start < end) {
@@ -231,8 +234,11 @@ stale:
 	if (newly)
 		notify = edudma_watch_set_stale(w);
 	spin_unlock(&efile->watch_lock);
-	if (newly)
+	if (newly) {
 		edudma_stat_add(efile->edev, stale, 1);
+		trace_edudma_stale(efile->edev, w->mr->handle, w->mr->addr,
+				   w->mr->length);
+	}
 	if (notify)
 		edudma_watch_notify(efile);
 	return 0;
