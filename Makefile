@@ -9,6 +9,8 @@
 #                   bench, stress, soak and lint run it themselves
 #   make demo       boot a guest with two edu devices and show the main job
 #   make bench      benchmarks in one lab guest boot (bench/run, Documentation/performance.md)
+#   make timeline   a picture of the DMA pipeline from the driver's tracepoints
+#                   (bench/timeline, TIMELINE_ARGS=; Documentation/tracing.md)
 #   make check      run the whole test suite (host and guest)
 #   make matrix     the suite and lint on every lab cell (tests/matrix; the
 #                   cells: KERNEL=6.1|6.12|6.12-rt, QEMU=7.2|10.0)
@@ -294,6 +296,10 @@ check: setup
 	$(Q)tests/run $(CHECK_ARGS)
 
 # ---- the debug kernel and the suite on it (Documentation/reliability.md) -------
+.PHONY: timeline
+timeline: setup
+	$(Q)bench/timeline $(TIMELINE_ARGS)
+
 debug-kernel:
 	$(Q)qemu/debug-kernel
 check-debug: debug-kernel
