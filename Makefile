@@ -9,6 +9,7 @@
 #                   bench, stress, soak and lint run it themselves
 #   make demo       boot a guest with two edu devices and show the main job
 #   make bench      benchmarks in one lab guest boot (bench/run, Documentation/performance.md)
+#   make fio        the fio ioengine on libedudma (fio/build, Documentation/fio.md)
 #   make timeline   a picture of the DMA pipeline from the driver's tracepoints
 #                   (bench/timeline, TIMELINE_ARGS=; Documentation/tracing.md)
 #   make check      run the whole test suite (host and guest)
@@ -296,6 +297,11 @@ check: setup
 	$(Q)tests/run $(CHECK_ARGS)
 
 # ---- the debug kernel and the suite on it (Documentation/reliability.md) -------
+# The fio engine (fio/build; Documentation/fio.md).
+.PHONY: fio
+fio: setup
+	$(Q)fio/build
+
 .PHONY: timeline
 timeline: setup
 	$(Q)bench/timeline $(TIMELINE_ARGS)
