@@ -287,6 +287,15 @@ demo: setup
 	$(Q)qemu/run --no-build --devices 2 -- sh -c 'edudma-info && echo && edudma-copy -s 1m'
 
 # ---- benchmarks (bench/run: one guest boot; Documentation/performance.md) ---
+# The fio engine (fio/build; Documentation/fio.md).
+.PHONY: fio
+fio: setup
+	$(Q)fio/build
+
+.PHONY: timeline
+timeline: setup
+	$(Q)bench/timeline $(TIMELINE_ARGS)
+
 .PHONY: bench
 bench: setup
 	$(Q)$(SUBMAKE) lib driver
@@ -297,15 +306,6 @@ check: setup
 	$(Q)tests/run $(CHECK_ARGS)
 
 # ---- the debug kernel and the suite on it (Documentation/reliability.md) -------
-# The fio engine (fio/build; Documentation/fio.md).
-.PHONY: fio
-fio: setup
-	$(Q)fio/build
-
-.PHONY: timeline
-timeline: setup
-	$(Q)bench/timeline $(TIMELINE_ARGS)
-
 debug-kernel:
 	$(Q)qemu/debug-kernel
 check-debug: debug-kernel

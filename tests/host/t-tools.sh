@@ -19,7 +19,7 @@
 #
 # Debian's trace-cmd, perf (linux-perf) and fio go into the guest with
 # their libraries (qemu/run --add).  Skips, naming the package, when one
-# is not installed and cannot be (not root).  Needs a built lab (make);
+# is not installed (qemu/setup installs them).  Needs a built lab (make);
 # extra arguments go to qemu/run.  Files stay in build/check/t-tools/.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -29,22 +29,14 @@ build=${EDUDMA_BUILD:-$top/build}
 # shellcheck source=tests/host/tap.sh
 . "$(dirname "$0")/tap.sh"
 
+# qemu/setup installs them (make check runs it first)
 missing=()
 have trace-cmd || missing+=(trace-cmd)
 have perf || missing+=(linux-perf)
 have fio || missing+=(fio)
 have python3 || missing+=(python3)
-if [ ${#missing[@]} -gt 0 ] && [ "$(id -u)" = 0 ]; then
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-		"${missing[@]}" > /dev/null 2>&1
-	missing=()
-	have trace-cmd || missing+=(trace-cmd)
-	have perf || missing+=(linux-perf)
-	have fio || missing+=(fio)
-	have python3 || missing+=(python3)
-fi
 if [ ${#missing[@]} -gt 0 ]; then
-	echo "1..0 # SKIP not installed: ${missing[*]} (apt-get install ${missing[*]}, or make setup as root)"
+	echo "1..0 # SKIP not installed: ${missing[*]} (make setup as root installs them)"
 	exit 0
 fi
 
