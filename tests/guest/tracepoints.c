@@ -107,6 +107,7 @@ static const struct ed_trace_event *find(const struct evlist *l,
 ET_FIXTURE(tp) {
 	char dir[ED_TRACE_PATH];
 	int fd;
+	unsigned char *buf;		/* TP_LEN bytes, filled */
 	struct edudma_device_info info;
 	struct evlist ev;
 	long long pins;
@@ -120,6 +121,9 @@ ET_SETUP(tp)
 	self->fd = et_open(0, 0);
 	ET_ASSERT(self->fd >= 0, "open: %s", strerror(errno));
 	ET_ASSERT_ERRNO(et_info(self->fd, &self->info), 0, "DEVICE_INFO");
+	self->buf = et_map(TP_LEN);
+	ET_ASSERT(self->buf, "out of memory");
+	et_fill(self->buf, TP_LEN);
 	ET_ASSERT(ed_tracefs_root()[0], "no tracefs: %s", strerror(errno));
 	snprintf(name, sizeof(name), "edudma-tracepoints-%d", (int)getpid());
 	ET_ASSERT_ERRNO(ed_trace_instance(name, self->dir, sizeof(self->dir)),
@@ -135,6 +139,8 @@ ET_TEARDOWN(tp)
 
 	if (self->fd >= 0)
 		close(self->fd);
+	if (self->buf)
+		munmap(self->buf, TP_LEN);
 	ed_trace_instance_remove(self->dir);
 	free(self->ev.v);
 	now = et_pins_settle(self->pins, 2000);
@@ -283,7 +289,7 @@ ET_TEST(every_event_is_listed_with_its_fields)
 ET_TEST_F(tp, reg_transfers_dereg_as_done)
 {
 	unsigned int minor = self->info.minor;
-	unsigned char *buf = et_map(TP_LEN);
+	unsigned char *buf = self->buf;
 	const struct ed_trace_event *e;
 	struct edudma_reg_mr r, bad;
 	struct edudma_completion c;
@@ -291,8 +297,6 @@ ET_TEST_F(tp, reg_transfers_dereg_as_done)
 	struct edudma_xfer x;
 	int got;
 
-	ET_ASSERT(buf, "out of memory");
-	et_fill(buf, TP_LEN);
 	ET_ASSERT_ERRNO(et_reg(self->fd, buf, TP_LEN, ET_RW, &r), 0, "REG_MR");
 	x = (struct edudma_xfer){ .op = EDUDMA_OP_TO_DEV, .length = 3000,
 				  .dev_offset = 1000, .src_handle = r.handle,
@@ -361,7 +365,6 @@ ET_TEST_F(tp, reg_transfers_dereg_as_done)
 		ET_EXPECT(u(e, "dma") && u(e, "dma") % ET_PAGE == 0,
 			  "IOVA 0x%llx", (unsigned long long)u(e, "dma"));
 	}
-	munmap(buf, TP_LEN);
 }
 
 /*
@@ -372,11 +375,10 @@ ET_TEST_F(tp, reg_transfers_dereg_as_done)
 ET_TEST_F(tp, close_cancels_what_is_queued)
 {
 	unsigned int minor = self->info.minor;
-	unsigned char *buf = et_map(TP_LEN);
+	unsigned char *buf = self->buf;
 	size_t ncancel = 0, nsub, ndone;
 	struct edudma_reg_mr r;
 
-	ET_ASSERT(buf, "out of memory");
 	ET_ASSERT_ERRNO(et_reg(self->fd, buf, TP_LEN, ET_RW, &r), 0, "REG_MR");
 	for (int i = 0; i < 8; i++) {
 		struct edudma_xfer x = {
@@ -417,21 +419,19 @@ ET_TEST_F(tp, close_cancels_what_is_queued)
 	}
 	/* 100 ms a DMA: close() comes long before the second one starts */
 	ET_EXPECT(ncancel >= 6, "%zu of 8 cancelled", ncancel);
-	munmap(buf, TP_LEN);
 }
 
 /* timeout_ms 20 (a DMA takes 100 ms of the lab's time): the timeout's trail. */
 ET_TEST_F(tp, a_timeout_is_traced)
 {
 	unsigned int minor = self->info.minor;
-	unsigned char *buf = et_map(TP_LEN);
+	unsigned char *buf = self->buf;
 	const struct ed_trace_event *t, *d, *end;
 	struct edudma_reg_mr r;
 	struct edudma_xfer x;
 	long old;
 	int e;
 
-	ET_ASSERT(buf, "out of memory");
 	ET_ASSERT_ERRNO(et_reg(self->fd, buf, TP_LEN, ET_RW, &r), 0, "REG_MR");
 	ET_ASSERT_ERRNO(et_param_get("timeout_ms", &old), 0, "timeout_ms");
 	ET_ASSERT_ERRNO(et_param_set("timeout_ms", 20), 0, "timeout_ms=20");
@@ -455,20 +455,17 @@ ET_TEST_F(tp, a_timeout_is_traced)
 	ET_EXPECT(end && s(end, "status") == -ETIMEDOUT &&
 		  u(end, "cookie") == TP_COOKIE + 200,
 		  "the transfer's end: %s", end ? end->fields : "none");
-	munmap(buf, TP_LEN);
 }
 
 /* On demand: the fault that maps the pages, then MADV_DONTNEED's invalidation. */
 ET_TEST_F(tp, on_demand_fault_and_invalidation)
 {
 	unsigned int minor = self->info.minor;
-	unsigned char *buf = et_map(TP_LEN);
+	unsigned char *buf = self->buf;
 	const struct ed_trace_event *f, *inv;
 	uintptr_t a = (uintptr_t)buf;
 	struct edudma_reg_mr r;
 
-	ET_ASSERT(buf, "out of memory");
-	et_fill(buf, TP_LEN);
 	ET_ASSERT_ERRNO(et_reg(self->fd, buf, TP_LEN,
 			       EDUDMA_REG_ON_DEMAND | ET_RW, &r), 0,
 			"REG_MR on demand");
@@ -490,23 +487,21 @@ ET_TEST_F(tp, on_demand_fault_and_invalidation)
 	ET_EXPECT(u(inv, "start") <= a && u(inv, "end") >= a + TP_LEN,
 		  "invalidation %s, the buffer [0x%lx, 0x%lx)", inv->fields,
 		  (unsigned long)a, (unsigned long)(a + TP_LEN));
-	munmap(buf, TP_LEN);
 }
 
 /* A watched registration: munmap's invalidation, then the stale finding. */
 ET_TEST_F(tp, a_stale_registration_is_traced)
 {
 	unsigned int minor = self->info.minor;
-	unsigned char *buf = et_map(TP_LEN);
+	unsigned char *buf = self->buf;
 	const struct ed_trace_event *inv, *st;
 	uintptr_t a = (uintptr_t)buf;
 	struct edudma_reg_mr r;
 	char ev[32] = "";
 
-	ET_ASSERT(buf, "out of memory");
-	et_fill(buf, TP_LEN);
 	ET_ASSERT_ERRNO(et_reg(self->fd, buf, TP_LEN, ET_RW, &r), 0, "REG_MR");
 	munmap(buf, TP_LEN);
+	self->buf = NULL;
 	ET_EXPECT_ERRNO(et_to_dev(self->fd, r.handle, 0, 0, 64), ESTALE,
 			"TO_DEV after munmap");
 	ET_EXPECT_ERRNO(et_dereg(self->fd, r.handle), 0, "DEREG_MR");
