@@ -306,11 +306,18 @@ static struct io_u *edf_event(struct thread_data *td, int event)
 	return e->events[event];
 }
 
-/* fio looks this symbol up when it loads the engine (dlsym "ioengine"). */
+/*
+ * fio looks this symbol up when it loads the engine (dlsym "ioengine").
+ * FIO_RAWIO: fio starts every io_u's buffer on a page (fio 3.33 aligns
+ * them for FIO_RAWIO, not FIO_MEMALIGN), as the file buffers start, so a
+ * block is cut into DMAs the same way wherever malloc put fio's buffers:
+ * unaligned, a 4 KiB block straddles two pages, one DMA more where they
+ * are not physically contiguous.
+ */
 struct ioengine_ops ioengine = {
 	.name		= "edudma",
 	.version	= FIO_IOOPS_VERSION,
-	.flags		= FIO_DISKLESSIO | FIO_NOEXTEND,
+	.flags		= FIO_DISKLESSIO | FIO_NOEXTEND | FIO_RAWIO,
 	.init		= edf_init,
 	.post_init	= edf_post_init,
 	.setup		= edf_setup,
