@@ -7,7 +7,9 @@
 #
 # One boot: edu device 0 is unbound from edudma and given to vfio-pci (the
 # others stay with edudma, all behind the same emulated Intel IOMMU); rxe
-# runs on a dummy netdev (rxe needs the crc32 shash: crc32_generic.ko); then registration, rxe, throughput and overhead.
+# runs on a dummy netdev (rxe needs the crc32 shash: crc32_generic.ko); then
+# registration, rxe, on-demand paging, the registration cache, throughput
+# and overhead, and fio through the edudma engine (bench/fio).
 cd /add || exit 1
 note() { echo "== $*"; }
 # Benchmark this tree's driver, whatever the image holds: reload it with the
@@ -123,5 +125,34 @@ note "the registration cache"
 ./edudma-bench cache
 note "throughput and overhead"
 ./edudma-bench xfer
+
+# ---- fio through the edudma engine (bench/fio, Documentation/fio.md) ----------
+# One @json line per job: its devices, the DMAs the devices ran during it
+# (their stats), fio's exit code and fio's own JSON report.
+dmas() { cat /sys/class/edudma/edudma*/stats/dma_to_dev /sys/class/edudma/edudma*/stats/dma_from_dev | awk '{s += $1} END {print s}'; }
+if [ -x ./fio ] && [ -e ./edudma-fio.so ]; then
+	# shellcheck disable=SC2046
+	set -- $(ls /dev/edudma*)
+	export EDUDMA_DEV0="${1-}" EDUDMA_DEV1="${2-}" EDUDMA_DEV2="${3-}" EDUDMA_DEV3="${4-}"
+	note "fio $(./fio --version) on $*"
+	for j in fio-jobs/*.fio; do
+		n=${j##*/}
+		n=${n%.fio}
+		nd=$(grep -c '^edudma_dev=' "$j")
+		if [ "$nd" -gt $# ]; then
+			echo "@json {\"system\":\"fio\",\"job\":\"$n\",\"devices\":$nd,\"fio\":null,\"na\":\"needs $nd edudma devices, the guest has $#\"}"
+			continue
+		fi
+		d0=$(dmas)
+		./fio --output-format=json --output="/tmp/fio-$n.json" "$j" > "/tmp/fio-$n.err" 2>&1
+		rc=$?
+		d=$(($(dmas) - d0))
+		sed "s/^/== fio $n: /" "/tmp/fio-$n.err"
+		body=$(sed -n '/^{/,$p' "/tmp/fio-$n.json" 2>/dev/null | tr -d '\n')
+		echo "@json {\"system\":\"fio\",\"job\":\"$n\",\"devices\":$nd,\"rc\":$rc,\"dmas\":$d,\"fio\":${body:-null}}"
+	done
+else
+	echo '@json {"system":"fio","job":"all","fio":null,"na":"no fio or edudma-fio.so in /add (bench/run: make fio)"}'
+fi
 note "vmstat: $(grep -E '^nr_foll_pin_(acquired|released)' /proc/vmstat | tr '\n' ' ')"
 exit 0
