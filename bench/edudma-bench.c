@@ -411,11 +411,16 @@ int main(int argc, char **argv)
 	if (argc >= 2 && !strcmp(argv[1], "reg")) {
 		int group = -1;
 
-		for (int i = 2; i + 1 < argc; i += 2) {
-			if (!strcmp(argv[i], "--vfio-group"))
+		for (int i = 2; i < argc; i += 2) {
+			if (i + 1 < argc && !strcmp(argv[i], "--vfio-group")) {
 				group = atoi(argv[i + 1]);
-			else if (!strcmp(argv[i], "--bench_tag"))
+			} else if (i + 1 < argc && !strcmp(argv[i], "--tag")) {
 				bench_tag = argv[i + 1];
+			} else {
+				fprintf(stderr, "edudma-bench reg: unknown option %s\n",
+					argv[i]);
+				return 2;
+			}
 		}
 		return cmd_reg(group);
 	}
@@ -427,6 +432,6 @@ int main(int argc, char **argv)
 		return cmd_cache();
 	if (argc >= 2 && !strcmp(argv[1], "xfer4k"))
 		return cmd_xfer4k();
-	fprintf(stderr, "usage: edudma-bench reg [--vfio-group N] [--bench_tag T] | xfer | odp | cache | xfer4k\n");
+	fprintf(stderr, "usage: edudma-bench reg [--vfio-group N] [--tag T] | xfer | odp | cache | xfer4k\n");
 	return 2;
 }
