@@ -60,6 +60,8 @@ LABCFG	:= $(CELL)/lab/config.mk
 IMAGE	:= $(CELL)/guest/initramfs.cpio.gz
 # qemu/run, tests/run, bench/run and tests/lint find the cell through these.
 export EDUDMA_BUILD := $(CELL)
+# and the programs' libedudma, which every cell shares (make lib)
+export EDUDMA_LIBDIR := $(BUILD)/lib
 export KERNEL QEMU
 
 ifeq ($(V),1)
