@@ -8,7 +8,8 @@
 #                   tree and the guest kernel (qemu/setup); demo, check,
 #                   bench, stress, soak and lint run it themselves
 #   make demo       boot a guest with two edu devices and show the main job
-#   make bench      benchmarks in one lab guest boot (bench/run, Documentation/performance.md)
+#   make bench      benchmarks in one lab guest boot (bench/run, Documentation/performance.md);
+#                   FTRACE=1 adds the function_graph profile of registration
 #   make fio        the fio ioengine on libedudma (fio/build, Documentation/fio.md)
 #   make timeline   a picture of the DMA pipeline from the driver's tracepoints
 #                   (bench/timeline, TIMELINE_ARGS=; Documentation/tracing.md)
@@ -298,10 +299,12 @@ fio: setup
 timeline: setup
 	$(Q)bench/timeline $(TIMELINE_ARGS)
 
+# FTRACE=1: and where registration's time goes (bench/run --ftrace: two
+# more boots, function_graph over the floor, REG_MR and DEREG_MR).
 .PHONY: bench
 bench: setup
 	$(Q)$(SUBMAKE) lib driver
-	$(Q)bench/run
+	$(Q)bench/run $(if $(filter 1,$(FTRACE)),--ftrace)
 
 check: setup
 	$(Q)$(SUBMAKE) all

@@ -225,7 +225,7 @@ static void bench_size(int k, size_t len, int edfd, int vfio,
 	buf_free(&b);
 }
 
-int cmd_reg(int vfio_group)
+int cmd_reg(int vfio_group, int only_backing, size_t only_size)
 {
 	struct edudma_dev *dev;
 	unsigned int minor;
@@ -240,7 +240,10 @@ int cmd_reg(int vfio_group)
 		vfio = vfio_container(vfio_group, vfio_why, sizeof(vfio_why));
 	if (vfio < 0)
 		printf("vfio: n/a: %s\n", vfio_why);
-	for (int k = 0; k < B_NR; k++)
+	if (only_size)
+		bench_size(only_backing, only_size, edudma_fd(dev), vfio,
+			   vfio_why);
+	for (int k = 0; k < B_NR && !only_size; k++)
 		for (size_t i = 0; i < NR_SIZES; i++)
 			bench_size(k, bench_sizes[i], edudma_fd(dev), vfio,
 				   vfio_why);

@@ -2,7 +2,7 @@
 /*
  * bench/edudma-bench: the guest side of `make bench` (static binary).
  *
- *   edudma-bench reg [--vfio-group N]
+ *   edudma-bench reg [--vfio-group N] [--tag T] [--size BYTES --backing B]
  *	register + deregister for every backing and size against the floor
  *	(EDUDMA_BENCH_PIN), edudma (EDUDMA_REG_MR/DEREG_MR) and, with a
  *	VFIO group, VFIO type1 MAP_DMA/UNMAP_DMA of the same buffer.
@@ -18,6 +18,12 @@
  *   edudma-bench xfer4k
  *	a striped copy through 4K pages and through huge pages on one device
  *	(the profile boot, without IOMMU: DMAs split at page boundaries).
+ *   edudma-bench scale [N]
+ *	N registrations (default 100000) on one file: what each costs as
+ *	they pile up, a handle's lookup among them, deregistration.
+ *   edudma-bench ftrace [--tag T]
+ *	the floor, REG_MR and DEREG_MR that bench/guest.sh's ftrace mode
+ *	traces with function_graph, marked in the trace (bench-ftrace.c).
  *
  * Output: "@json {...}" lines (bench-common.h) plus human-readable notes.
  */
@@ -30,8 +36,10 @@
 
 #include "bench-cache.h"
 #include "bench-common.h"
+#include "bench-ftrace.h"
 #include "bench-odp.h"
 #include "bench-reg.h"
+#include "bench-scale.h"
 
 const char *bench_tag;	/* "noiommu": the supplementary profile boot */
 
@@ -405,25 +413,43 @@ static int cmd_xfer(void)
 	return 0;
 }
 
+/* edudma-bench reg [--vfio-group N] [--tag T] [--size BYTES --backing B] */
+static int reg_main(int argc, char **argv)
+{
+	int group = -1, backing = B_4K;
+	size_t size = 0;
+
+	for (int i = 2; i < argc; i += 2) {
+		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (v && !strcmp(argv[i], "--vfio-group")) {
+			group = atoi(v);
+		} else if (v && !strcmp(argv[i], "--tag")) {
+			bench_tag = v;
+		} else if (v && !strcmp(argv[i], "--size")) {
+			size = strtoull(v, NULL, 0);
+		} else if (v && !strcmp(argv[i], "--backing")) {
+			for (backing = 0; backing < B_NR; backing++)
+				if (!strcmp(v, backing_name[backing]))
+					break;
+			if (backing == B_NR) {
+				fprintf(stderr, "edudma-bench reg: no backing %s\n", v);
+				return 2;
+			}
+		} else {
+			fprintf(stderr, "edudma-bench reg: unknown option %s\n",
+				argv[i]);
+			return 2;
+		}
+	}
+	return cmd_reg(group, backing, size);
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (argc >= 2 && !strcmp(argv[1], "reg")) {
-		int group = -1;
-
-		for (int i = 2; i < argc; i += 2) {
-			if (i + 1 < argc && !strcmp(argv[i], "--vfio-group")) {
-				group = atoi(argv[i + 1]);
-			} else if (i + 1 < argc && !strcmp(argv[i], "--tag")) {
-				bench_tag = argv[i + 1];
-			} else {
-				fprintf(stderr, "edudma-bench reg: unknown option %s\n",
-					argv[i]);
-				return 2;
-			}
-		}
-		return cmd_reg(group);
-	}
+	if (argc >= 2 && !strcmp(argv[1], "reg"))
+		return reg_main(argc, argv);
 	if (argc >= 2 && !strcmp(argv[1], "xfer"))
 		return cmd_xfer();
 	if (argc >= 2 && !strcmp(argv[1], "odp"))
@@ -432,6 +458,13 @@ int main(int argc, char **argv)
 		return cmd_cache();
 	if (argc >= 2 && !strcmp(argv[1], "xfer4k"))
 		return cmd_xfer4k();
-	fprintf(stderr, "usage: edudma-bench reg [--vfio-group N] [--tag T] | xfer | odp | cache | xfer4k\n");
+	if (argc >= 2 && !strcmp(argv[1], "scale"))
+		return cmd_scale(argc >= 3 ? strtoul(argv[2], NULL, 0) : 100000);
+	if (argc >= 2 && !strcmp(argv[1], "ftrace")) {
+		if (argc == 4 && !strcmp(argv[2], "--tag"))
+			bench_tag = argv[3];
+		return cmd_ftrace();
+	}
+	fprintf(stderr, "usage: edudma-bench reg [--vfio-group N] [--tag T] [--size BYTES --backing 4k|thp|hugetlb] | xfer | odp | cache | xfer4k | scale [N] | ftrace [--tag T]\n");
 	return 2;
 }

@@ -8,8 +8,10 @@
 # One boot: edu device 0 is unbound from edudma and given to vfio-pci (the
 # others stay with edudma, all behind the same emulated Intel IOMMU); rxe
 # runs on a dummy netdev (rxe needs the crc32 shash: crc32_generic.ko); then
-# registration, rxe, on-demand paging, the registration cache, throughput
-# and overhead, and fio through the edudma engine (bench/fio).
+# registration, rxe, on-demand paging, the registration cache, 100000
+# registrations on one file, throughput and overhead, and fio through the
+# edudma engine (bench/fio).  "profile": the boot without the IOMMU;
+# "ftrace TAG": bench/run --ftrace's boots (bench/ftrace.sh).
 cd /add || exit 1
 note() { echo "== $*"; }
 # Benchmark this tree's driver, whatever the image holds: reload it with the
@@ -23,6 +25,44 @@ if [ -e /add/edudma.ko ]; then
 	done
 	note "edudma.ko: $(md5sum < /add/edudma.ko | cut -c1-12) (this tree's), params: $LAB_PARAMS"
 fi
+KM=/add/kmod
+# rxe on a dummy netdev (rxe=1 when rxe0 is there), and Debian's libibverbs
+# where it looks for its providers.
+rxe_up() {
+	for m in crc32_generic ib_core ib_uverbs udp_tunnel ip6_udp_tunnel rdma_rxe dummy; do
+		insmod "$KM/$m.ko" 2>&1 | grep -v 'File exists' || true
+	done
+	rxe=0
+	if [ -x ./ip ] && [ -x ./rdma ]; then
+		# dummy.ko makes dummy0 itself (numdummies=1)
+		{ ./ip link show dummy0 >/dev/null 2>&1 || ./ip link add dummy0 type dummy; } &&
+			./ip link set dummy0 up &&
+			./rdma link add rxe0 type rxe netdev dummy0 && rxe=1
+		./rdma link show 2>&1 | sed 's/^/== rdma: /'
+	fi
+	mkdir -p /etc/libibverbs.d /usr/lib/x86_64-linux-gnu/libibverbs
+	cp -a ibverbs/etc/libibverbs.d/. /etc/libibverbs.d/ 2>/dev/null
+	cp -a ibverbs/lib/libibverbs/. /usr/lib/x86_64-linux-gnu/libibverbs/ 2>/dev/null
+	cp -a ibverbs/lib/*.so* /usr/lib/x86_64-linux-gnu/ 2>/dev/null
+}
+# rxe-bench [--tag T], or its n/a row.
+rxe_bench() {
+	if [ $rxe = 1 ]; then
+		LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu ./rxe-bench "$@" ||
+			note "rxe-bench failed: $?"
+	else
+		echo "@json {\"system\":\"rxe${2:+-$2}\",\"operation\":\"register+deregister\",\"backing\":\"all\",\"bytes\":0,\"ops\":0,\"seconds\":null,\"na\":\"rxe device could not be created (see the log)\"}"
+	fi
+}
+if [ "${1-}" = ftrace ]; then
+	# bench/run --ftrace: where a registration's time goes (bench/ftrace.sh).
+	echo 600 > /proc/sys/vm/nr_hugepages
+	echo madvise > /sys/kernel/mm/transparent_hugepage/enabled
+	echo madvise > /sys/kernel/mm/transparent_hugepage/defrag
+	note "ftrace boot ($2): hugepages $(cat /proc/sys/vm/nr_hugepages) x 2 MiB"
+	sh ./ftrace.sh "$2"
+	exit $?
+fi
 if [ "${1-}" = profile ]; then
 	# Second, supplementary boot (no IOMMU): what the IOMMU costs, and the
 	# scatterlist's own coalescing of physically contiguous pages.
@@ -31,11 +71,21 @@ if [ "${1-}" = profile ]; then
 	echo madvise > /sys/kernel/mm/transparent_hugepage/defrag
 	note "profile boot without IOMMU"
 	./edudma-bench reg --tag noiommu
+	# rxe never maps through an IOMMU: compared like with like here
+	note "registration: rxe, no IOMMU"
+	rxe_up
+	rxe_bench --tag noiommu
+	# 8 GiB of THP in one registration (this boot has the memory for it)
+	note "registration: 8 GiB of THP, no IOMMU"
+	mp=$(cat /sys/module/edudma/parameters/max_pinned_mb)
+	echo 9216 > /sys/module/edudma/parameters/max_pinned_mb
+	./edudma-bench reg --tag noiommu --size 8589934592 --backing thp
+	echo "$mp" > /sys/module/edudma/parameters/max_pinned_mb
+	grep -E 'AnonHugePages|thp_fault_alloc|thp_fault_fallback' /proc/meminfo /proc/vmstat | sed 's/^/== /'
 	note "striped copy through 4K pages vs huge pages, no IOMMU"
 	./edudma-bench xfer4k
 	exit 0
 fi
-KM=/add/kmod
 
 # ---- memory: hugetlbfs pool, THP on madvise ----------------------------------
 echo 600 > /proc/sys/vm/nr_hugepages
@@ -77,22 +127,7 @@ done
 note "edudma devices: $(ls /dev/edudma* | tr '\n' ' ')"
 
 # ---- rxe on a dummy netdev --------------------------------------------------
-for m in crc32_generic ib_core ib_uverbs udp_tunnel ip6_udp_tunnel rdma_rxe dummy; do
-	insmod "$KM/$m.ko" 2>&1 | grep -v 'File exists' || true
-done
-rxe=0
-if [ -x ./ip ] && [ -x ./rdma ]; then
-	# dummy.ko makes dummy0 itself (numdummies=1)
-	{ ./ip link show dummy0 >/dev/null 2>&1 || ./ip link add dummy0 type dummy; } &&
-		./ip link set dummy0 up &&
-		./rdma link add rxe0 type rxe netdev dummy0 && rxe=1
-	./rdma link show 2>&1 | sed 's/^/== rdma: /'
-fi
-# Debian's libibverbs looks for providers in its own directories.
-mkdir -p /etc/libibverbs.d /usr/lib/x86_64-linux-gnu/libibverbs
-cp -a ibverbs/etc/libibverbs.d/. /etc/libibverbs.d/ 2>/dev/null
-cp -a ibverbs/lib/libibverbs/. /usr/lib/x86_64-linux-gnu/libibverbs/ 2>/dev/null
-cp -a ibverbs/lib/*.so* /usr/lib/x86_64-linux-gnu/ 2>/dev/null
+rxe_up
 
 # ---- the benchmarks -----------------------------------------------------------
 note "registration: floor, edudma, vfio"
@@ -102,12 +137,7 @@ else
 	./edudma-bench reg
 fi
 note "registration: rxe"
-if [ $rxe = 1 ]; then
-	LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu ./rxe-bench ||
-		note "rxe-bench failed: $?"
-else
-	echo '@json {"system":"rxe","operation":"register+deregister","backing":"all","bytes":0,"ops":0,"seconds":null,"na":"rxe device could not be created (see the log)"}'
-fi
+rxe_bench
 grep -E 'HugePages_|AnonHugePages|thp_fault_alloc|thp_fault_fallback' /proc/meminfo /proc/vmstat | sed 's/^/== /'
 note "on-demand against pinned"
 # zram swap for its paged rows (the image's zsmalloc and zram modules)
@@ -123,6 +153,11 @@ note "zram swap: $([ $swap = 1 ] && echo on || echo 'not available')"
 [ $swap = 0 ] || swapoff /dev/zram0
 note "the registration cache"
 ./edudma-bench cache
+note "100000 registrations on one file"
+mr=$(cat /sys/module/edudma/parameters/max_regions)
+echo 100000 > /sys/module/edudma/parameters/max_regions
+./edudma-bench scale 100000
+echo "$mr" > /sys/module/edudma/parameters/max_regions
 note "throughput and overhead"
 ./edudma-bench xfer
 

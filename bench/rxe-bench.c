@@ -55,10 +55,12 @@ static void open_floor(void)
 	floor_fd = open(EDUDMA_BENCH_FILE, O_RDWR | O_CLOEXEC);
 }
 
+/* "rxe" and "floor-rxe", or with --tag T "rxe-T" and "floor-rxe-T". */
+static char name[2][48] = { "rxe", "floor-rxe" };
+
 /* rxe and the floor on len bytes of backing k. */
 static void bench_size(struct ibv_pd *pd, int k, size_t len)
 {
-	static const char *const name[2] = { "rxe", "floor-rxe" };
 	struct rxe_ctx c = { .pd = pd, .len = len };
 	struct bench_sys r[2] = {
 		{ .fn = op_rxe, .ctx = &c },
@@ -68,7 +70,7 @@ static void bench_size(struct ibv_pd *pd, int k, size_t len)
 	long thp;
 
 	if (buf_alloc(&b, k, len)) {
-		json_na("rxe", "register+deregister", backing_name[k], len,
+		json_na(name[0], "register+deregister", backing_name[k], len,
 			"allocation failed");
 		return;
 	}
@@ -91,7 +93,7 @@ static void bench_size(struct ibv_pd *pd, int k, size_t len)
 	buf_free(&b);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	struct ibv_device **list;
 	struct ibv_context *ctx;
@@ -99,10 +101,17 @@ int main(void)
 	int n = 0;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc == 3 && !strcmp(argv[1], "--tag")) {
+		snprintf(name[0], sizeof(name[0]), "rxe-%s", argv[2]);
+		snprintf(name[1], sizeof(name[1]), "floor-rxe-%s", argv[2]);
+	} else if (argc != 1) {
+		fprintf(stderr, "usage: rxe-bench [--tag T]\n");
+		return 2;
+	}
 	list = ibv_get_device_list(&n);
 	if (!list || n < 1) {
 		printf("rxe: n/a: no RDMA device (ibv_get_device_list: %d)\n", n);
-		json_na("rxe", "register+deregister", "all", 0,
+		json_na(name[0], "register+deregister", "all", 0,
 			"no RDMA device");
 		return 1;
 	}
@@ -111,7 +120,7 @@ int main(void)
 	if (!pd) {
 		printf("rxe: n/a: cannot open %s / alloc pd: %s\n",
 		       ibv_get_device_name(list[0]), strerror(errno));
-		json_na("rxe", "register+deregister", "all", 0,
+		json_na(name[0], "register+deregister", "all", 0,
 			"ibv_open_device/ibv_alloc_pd failed");
 		return 1;
 	}
