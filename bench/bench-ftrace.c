@@ -5,13 +5,15 @@
  * (bench/run --ftrace, Documentation/performance.md "Where the time goes").
  *
  * For every backing and size: a few untimed warm-up rounds, then 15
- * rounds untraced and 15 traced (FROUNDS), each round the floor
+ * rounds (FROUNDS), first all untraced with no tracer in the kernel,
+ * then all again with function_graph switched in, each round the floor
  * (EDUDMA_BENCH_PIN: the same pages pinned and unpinned, nothing else),
  * then EDUDMA_REG_MR, then EDUDMA_DEREG_MR of the same buffer.  Before
  * each call a trace_marker line "@op OP BACKING BYTES" tells the trace's
- * reader whose calls follow.  The program switches tracing on and off
- * itself (tracing_on), so the untraced rounds measure the calls without
- * the tracer, and the traced ones what the tracer added: one "@json" line
+ * reader whose calls follow.  The program switches the tracer in itself
+ * (current_tracer, after the untraced pass; tracing_on around each
+ * traced round), so the untraced rounds measure the calls without the
+ * tracer, and the traced ones what the tracer added: one "@json" line
  * per operation, system "ftrace-calls", with both medians.
  */
 #include <fcntl.h>
@@ -38,7 +40,7 @@ enum fop { F_FLOOR, F_REG, F_DEREG, F_NR };
 static const char *const fop_name[F_NR] = { "floor", "reg", "dereg" };
 
 struct fctx {
-	int edfd, benchfd, marker, on;
+	int edfd, benchfd, marker, on, tracer;
 	void *addr;
 	size_t len;
 	uint32_t handle;
@@ -119,9 +121,11 @@ static int fop_rounds(struct fctx *c, enum backing k, bool traced,
 	return 0;
 }
 
-static int fop_size(struct fctx *c, enum backing k, size_t len)
+/* One backing and size: warm-up, then the rounds, medians into med[]. */
+static int fop_size(struct fctx *c, enum backing k, size_t len, bool traced,
+		    double med[F_NR])
 {
-	double plain[F_NR], traced[F_NR], dummy;
+	double dummy;
 	struct buf b;
 	int ret;
 
@@ -134,24 +138,64 @@ static int fop_size(struct fctx *c, enum backing k, size_t len)
 		for (int op = 0; op < F_NR && !ret; op++)
 			ret = fop_call(c, op, k, false, &dummy);
 	if (!ret)
-		ret = fop_rounds(c, k, false, plain);
-	if (!ret)
-		ret = fop_rounds(c, k, true, traced);
+		ret = fop_rounds(c, k, traced, med);
 	buf_free(&b);
-	if (ret)
-		return ret;
-	for (int op = 0; op < F_NR; op++)
-		json_line("\"system\":\"ftrace-calls\",\"boot\":\"%s\","
-			  "\"operation\":\"%s\",\"backing\":\"%s\",\"bytes\":%zu,"
-			  "\"ops\":%d,\"seconds\":%.9f,\"traced_seconds\":%.9f",
-			  bench_tag ? bench_tag : "iommu", fop_name[op],
-			  backing_name[k], len, FROUNDS, plain[op], traced[op]);
-	return 0;
+	return ret;
+}
+
+/*
+ * Every backing and size, untraced or traced; an error is reported and
+ * its entry's medians set negative.
+ */
+static int fop_pass(struct fctx *c, bool traced,
+		    double med[B_NR][NR_FSIZES][F_NR])
+{
+	int ret = 0;
+
+	for (int k = 0; k < B_NR; k++)
+		for (size_t i = 0; i < NR_FSIZES; i++) {
+			int err = fop_size(c, k, ftrace_sizes[i], traced,
+					   med[k][i]);
+
+			if (err) {
+				printf("ftrace %s %zu (%s): %s\n",
+				       backing_name[k], ftrace_sizes[i],
+				       traced ? "traced" : "untraced",
+				       strerror(-err));
+				med[k][i][0] = -1;
+				ret = 1;
+			}
+		}
+	return ret;
+}
+
+static void fop_report(double plain[B_NR][NR_FSIZES][F_NR],
+		       double traced[B_NR][NR_FSIZES][F_NR])
+{
+	for (int k = 0; k < B_NR; k++)
+		for (size_t i = 0; i < NR_FSIZES; i++) {
+			if (plain[k][i][0] < 0 || traced[k][i][0] < 0) {
+				json_na("ftrace-calls", "all", backing_name[k],
+					ftrace_sizes[i], "failed (see the log)");
+				continue;
+			}
+			for (int op = 0; op < F_NR; op++)
+				json_line("\"system\":\"ftrace-calls\","
+					  "\"boot\":\"%s\",\"operation\":\"%s\","
+					  "\"backing\":\"%s\",\"bytes\":%zu,"
+					  "\"ops\":%d,\"seconds\":%.9f,"
+					  "\"traced_seconds\":%.9f",
+					  bench_tag ? bench_tag : "iommu",
+					  fop_name[op], backing_name[k],
+					  ftrace_sizes[i], FROUNDS,
+					  plain[k][i][op], traced[k][i][op]);
+		}
 }
 
 int cmd_ftrace(void)
 {
 	struct edudma_dev *dev;
+	static double plain[B_NR][NR_FSIZES][F_NR], traced[B_NR][NR_FSIZES][F_NR];
 	struct fctx c = { 0 };
 	unsigned int minor;
 	int ret = 0;
@@ -164,25 +208,28 @@ int cmd_ftrace(void)
 	c.benchfd = open(EDUDMA_BENCH_FILE, O_RDWR | O_CLOEXEC);
 	c.marker = open(TRACING "trace_marker", O_WRONLY | O_CLOEXEC);
 	c.on = open(TRACING "tracing_on", O_WRONLY | O_CLOEXEC);
-	if (c.benchfd < 0 || c.marker < 0 || c.on < 0) {
-		fprintf(stderr, "edudma-bench ftrace: %s, %s or %s: %s\n",
-			EDUDMA_BENCH_FILE, TRACING "trace_marker",
-			TRACING "tracing_on", strerror(errno));
+	c.tracer = open(TRACING "current_tracer", O_WRONLY | O_CLOEXEC);
+	if (c.benchfd < 0 || c.marker < 0 || c.on < 0 || c.tracer < 0) {
+		fprintf(stderr, "edudma-bench ftrace: %s or %s: %s\n",
+			EDUDMA_BENCH_FILE, TRACING "{trace_marker,tracing_on,current_tracer}",
+			strerror(errno));
 		ret = 1;
 		goto out;
 	}
-	for (int k = 0; k < B_NR; k++)
-		for (size_t i = 0; i < NR_FSIZES; i++) {
-			int err = fop_size(&c, k, ftrace_sizes[i]);
-
-			if (err) {
-				printf("ftrace %s %zu: %s\n", backing_name[k],
-				       ftrace_sizes[i], strerror(-err));
-				json_na("ftrace-calls", "all", backing_name[k],
-					ftrace_sizes[i], strerror(-err));
-				ret = 1;
-			}
-		}
+	/*
+	 * Untraced first, with no tracer at all (a function_graph tracer
+	 * that is only switched off still runs its hook in every traced
+	 * function), then the tracer, which the caller set up, switched in.
+	 */
+	ret = fop_pass(&c, false, plain);
+	if (write_str(c.tracer, "function_graph")) {
+		fprintf(stderr, "edudma-bench ftrace: function_graph: %s\n",
+			strerror(errno));
+		ret = 1;
+		goto out;
+	}
+	ret |= fop_pass(&c, true, traced);
+	fop_report(plain, traced);
 out:
 	if (c.benchfd >= 0)
 		close(c.benchfd);
@@ -190,6 +237,8 @@ out:
 		close(c.marker);
 	if (c.on >= 0)
 		close(c.on);
+	if (c.tracer >= 0)
+		close(c.tracer);
 	edudma_close(dev);
 	return ret;
 }

@@ -11,7 +11,9 @@
 # registration, rxe, on-demand paging, the registration cache, 100000
 # registrations on one file, throughput and overhead, and fio through the
 # edudma engine (bench/fio).  "profile": the boot without the IOMMU;
-# "ftrace TAG": bench/run --ftrace's boots (bench/ftrace.sh).
+# "ftrace TAG": bench/run --ftrace's boots (bench/ftrace.sh).  "reg" and
+# "profile reg": bench/run --reg-only's (registration against the floor and
+# VFIO only).
 cd /add || exit 1
 note() { echo "== $*"; }
 # Benchmark this tree's driver, whatever the image holds: reload it with the
@@ -71,6 +73,7 @@ if [ "${1-}" = profile ]; then
 	echo madvise > /sys/kernel/mm/transparent_hugepage/defrag
 	note "profile boot without IOMMU"
 	./edudma-bench reg --tag noiommu
+	[ "${2-}" = reg ] && exit 0	# bench/run --reg-only
 	# rxe never maps through an IOMMU: compared like with like here
 	note "registration: rxe, no IOMMU"
 	rxe_up
@@ -136,6 +139,7 @@ if [ -n "$group" ]; then
 else
 	./edudma-bench reg
 fi
+[ "${1-}" = reg ] && exit 0	# bench/run --reg-only
 note "registration: rxe"
 rxe_bench
 grep -E 'HugePages_|AnonHugePages|thp_fault_alloc|thp_fault_fallback' /proc/meminfo /proc/vmstat | sed 's/^/== /'
