@@ -210,6 +210,7 @@ struct edudma_file {
 	struct mutex lock;		/* regions, eventfd, readers */
 	struct xarray regions;		/* handle -> struct edudma_mr */
 	u32 next_handle;
+	u32 keep_index;			/* reserved in regions, or 0 */
 	unsigned int nregions;
 	u64 pinned_pages;		/* in regions */
 	struct eventfd_ctx *eventfd;	/* also read in IRQ: under edev->lock */

@@ -48,6 +48,29 @@ static void edudma_region_unmake(struct edudma_mr *mr)
 }
 
 /*
+ * A file that registers and deregisters one region at a time would build
+ * the xarray's path to every new handle and free it again a moment later;
+ * its nodes go back through RCU, so the slab kept allocating fresh pages
+ * for them (one REG_MR in three took 10 us more).  An index reserved at
+ * the end of the current handle's block of XA_CHUNK_SIZE keeps the path
+ * alive: the cyclic count skips that one number, and the reservation moves
+ * on once per block.  Only a saving: when it cannot be made, nothing is
+ * lost.  Under efile->lock.
+ */
+static void edudma_region_keep_path(struct edudma_file *efile, u32 handle)
+{
+	u32 keep = handle | (XA_CHUNK_SIZE - 1);
+
+	if (keep == efile->keep_index)
+		return;
+	if (xa_reserve(&efile->regions, keep, GFP_KERNEL))
+		return;
+	if (efile->keep_index)
+		xa_release(&efile->regions, efile->keep_index);
+	efile->keep_index = keep;
+}
+
+/*
  * REG_MR once its struct is read: on success arg's outputs are set, and
  * copied to the caller's struct.
  */
@@ -94,6 +117,7 @@ static int edudma_reg_mr(struct edudma_file *efile, struct edudma_reg_mr *arg,
 		goto out;
 	}
 	mr->handle = handle;
+	edudma_region_keep_path(efile, handle);
 
 	arg->handle = handle;
 	arg->nr_segments = mr->nsegs;
