@@ -306,14 +306,14 @@ static noinline int edudma_build_segs(struct edudma_mr *mr)
 	return 0;
 }
 
+ALLOW_ERROR_INJECTION(edudma_build_segs, ERRNO);
+
 static void edudma_free_segs(struct edudma_mr *mr)
 {
 	if (mr->segs != &mr->seg0)
 		kvfree(mr->segs);
 	mr->segs = NULL;
 }
-
-ALLOW_ERROR_INJECTION(edudma_build_segs, ERRNO);
 
 static void edudma_mr_free_pages(struct edudma_mr *mr)
 {
