@@ -212,11 +212,21 @@ static void bench_churn(struct edudma_dev *dev)
 int cmd_cache(void)
 {
 	struct edudma_dev *dev;
-	int r = edudma_open(0, &dev);
+	unsigned int minor;
+	int r;
 
+	/* The first edudma device: in the bench boot edu 0 is vfio-pci's. */
+	r = edudma_list_devices(&minor, 1);
+	if (r < 1) {
+		fprintf(stderr, "edudma-bench cache: no edudma device\n");
+		json_na("edudma-cache", "all", "4k", 0, "no edudma device");
+		return 1;
+	}
+	r = edudma_open(minor, &dev);
 	if (r) {
-		fprintf(stderr, "edudma-bench cache: edudma_open: %s\n",
-			strerror(-r));
+		fprintf(stderr, "edudma-bench cache: edudma_open(%u): %s\n",
+			minor, strerror(-r));
+		json_na("edudma-cache", "all", "4k", 0, strerror(-r));
 		return 1;
 	}
 	bench_hits(dev);
